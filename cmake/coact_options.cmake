@@ -1,0 +1,34 @@
+# Warnings and sanitizers for coact's own targets (not for consumers).
+add_library(coact_options INTERFACE)
+target_compile_options(coact_options INTERFACE
+  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic>
+  $<$<BOOL:${COACT_WERROR}>:-Werror>)
+if(COACT_SANITIZE)
+  target_compile_options(coact_options INTERFACE -fsanitize=${COACT_SANITIZE} -fno-omit-frame-pointer
+    -fno-sanitize-recover=all)
+  target_link_options(coact_options INTERFACE -fsanitize=${COACT_SANITIZE})
+endif()
+
+# coact_library(NAME SRCS ... DEPS ... PUBLIC_DEPS ...): one layer, alias coact::NAME,
+# headers under NAME/include so that "coact/NAME/x.hpp" works in the tree and installed.
+function(coact_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PUBLIC_DEPS" ${ARGN})
+  if(ARG_SRCS)
+    add_library(coact_${name} ${ARG_SRCS})
+    target_include_directories(coact_${name} PUBLIC
+      $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+      $<BUILD_INTERFACE:${CMAKE_CURRENT_BINARY_DIR}/include>
+      $<INSTALL_INTERFACE:include>
+      PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+    target_link_libraries(coact_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_DEPS}
+      $<BUILD_INTERFACE:coact_options>)
+  else()
+    add_library(coact_${name} INTERFACE)
+    target_include_directories(coact_${name} INTERFACE
+      $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>)
+    target_link_libraries(coact_${name} INTERFACE ${ARG_PUBLIC_DEPS})
+  endif()
+  set_target_properties(coact_${name} PROPERTIES EXPORT_NAME ${name} OUTPUT_NAME coact_${name})
+  add_library(coact::${name} ALIAS coact_${name})
+  set_property(GLOBAL APPEND PROPERTY COACT_LIBRARIES coact_${name})
+endfunction()

@@ -1,0 +1,176 @@
+#include "coact/runtime/actor_system.hpp"
+
+#include <future>
+
+#include "detail/cell.hpp"
+#include "detail/system_core.hpp"
+
+namespace coact {
+namespace {
+
+/// The one-shot answer slot of ask_blocking. The asker fills it, or its destruction
+/// (shutdown) fills it with actor_gone, so the blocked caller always wakes up.
+struct blocking_answer {
+  std::promise<result<envelope>> promise;
+  bool set = false;
+  void give(result<envelope> r) {
+    if (set) return;
+    set = true;
+    promise.set_value(std::move(r));
+  }
+};
+
+struct answer_guard {
+  std::shared_ptr<blocking_answer> answer;
+  explicit answer_guard(std::shared_ptr<blocking_answer> a) : answer(std::move(a)) {}
+  answer_guard(const answer_guard&) = delete;
+  answer_guard& operator=(const answer_guard&) = delete;
+  ~answer_guard() { answer->give(make_error_code(errc::actor_gone)); }
+};
+
+task<void> blocking_asker(actor_context& self, actor_ref target, envelope request,
+                          duration timeout, std::uint64_t reply_type,
+                          std::shared_ptr<blocking_answer> answer) {
+  answer_guard guard{answer};
+  auto r = co_await self.ask_envelope(target, std::move(request), timeout, reply_type);
+  answer->give(std::move(r));
+}
+
+}  // namespace
+
+actor_system::actor_system(system_config config)
+    : core_(std::make_unique<detail::system_core>(*this, std::move(config),
+                                                  std::vector<asio::io_context*>{})) {}
+
+actor_system::actor_system(const std::vector<asio::io_context*>& contexts, system_config config)
+    : core_(std::make_unique<detail::system_core>(*this, std::move(config), contexts)) {}
+
+actor_system::~actor_system() { shutdown(); }
+
+void actor_system::shutdown() { core_->shutdown(); }
+
+result<detail::cell*> actor_system::create_cell(const spawn_options& options) {
+  if (!core_->accepting()) return errc::shutting_down;
+  std::uint32_t index;
+  if (options.shard) {
+    index = *options.shard;
+  } else if (detail::shard* local = core_->local_shard()) {
+    index = local->index_;
+  } else {
+    index = core_->next_shard_.fetch_add(1, std::memory_order_relaxed) %
+            static_cast<std::uint32_t>(core_->shards_.size());
+  }
+  if (index >= core_->shards_.size()) return errc::invalid_argument;
+  detail::shard& s = *core_->shards_[index];
+  auto* c = new detail::cell(s, {}, options.mailbox_capacity,
+                             options.messages_per_turn != 0 ? options.messages_per_turn
+                                                            : core_->config_.messages_per_turn);
+  auto slot = s.table_.reserve(c);
+  if (!slot) {
+    delete c;
+    return errc::overloaded;
+  }
+  c->ref_ = {core_->config_.node, index, slot->first, slot->second};
+  s.counters_.actors_spawned.fetch_add(1, std::memory_order_relaxed);
+  return c;
+}
+
+result<actor_ref> actor_system::start_cell(detail::cell* c, detail::body_handle body) {
+  c->body_ = body;
+  c->resume_ = body.frame;
+  const actor_ref ref = c->ref_;
+  if (core_->local_shard() == c->shard_) {
+    c->shard_->start(c);
+  } else {
+    core_->send_control({}, ref, detail::control::start);
+  }
+  return ref;
+}
+
+actor_context& actor_system::context_of(detail::cell* c) noexcept { return c->context_; }
+
+result<void> actor_system::tell(actor_ref target, envelope&& e) {
+  if (!core_->accepting()) return errc::shutting_down;
+  detail::envelope_node* node = e.release();
+  if (node->payload_bytes() > core_->config_.message_bytes_max) {
+    detail::release_node(node);
+    return errc::message_too_large;
+  }
+  node->kind = message_kind::tell;
+  node->target = target;
+  return core_->send(node);
+}
+
+result<envelope> actor_system::ask_blocking(actor_ref target, envelope&& request,
+                                            duration timeout, std::uint64_t reply_type) {
+  if (core_->local_shard() != nullptr) return errc::invalid_argument;
+  auto answer = std::make_shared<blocking_answer>();
+  auto future = answer->promise.get_future();
+  spawn_options options;
+  if (target.node == core_->config_.node && target.shard < core_->shards_.size()) {
+    options.shard = target.shard;
+  }
+  auto asker = spawn(options, &blocking_asker, target, std::move(request), timeout, reply_type,
+                     answer);
+  if (!asker) return asker.error();
+  return future.get();
+}
+
+void actor_system::stop(actor_ref target, std::error_code reason) {
+  core_->send_control({}, target, detail::control::kill, reason);
+}
+
+void actor_system::register_name(const std::string& name, actor_ref ref) {
+  std::lock_guard lock{core_->names_mutex_};
+  core_->names_[name] = ref;
+  core_->name_count_.store(core_->names_.size(), std::memory_order_relaxed);
+}
+
+void actor_system::unregister_name(const std::string& name) {
+  std::lock_guard lock{core_->names_mutex_};
+  core_->names_.erase(name);
+  core_->name_count_.store(core_->names_.size(), std::memory_order_relaxed);
+}
+
+actor_ref actor_system::whereis(const std::string& name) const {
+  std::lock_guard lock{core_->names_mutex_};
+  auto it = core_->names_.find(name);
+  return it == core_->names_.end() ? actor_ref{} : it->second;
+}
+
+std::size_t actor_system::shard_count() const noexcept { return core_->shards_.size(); }
+std::uint32_t actor_system::node() const noexcept { return core_->config_.node; }
+
+shard_counters actor_system::counters(std::size_t shard) const {
+  return core_->shards_.at(shard)->counters_.snapshot();
+}
+
+shard_counters actor_system::counters() const {
+  shard_counters total;
+  for (const auto& s : core_->shards_) {
+    const shard_counters c = s->counters_.snapshot();
+    total.messages_delivered += c.messages_delivered;
+    total.mailbox_high_water = std::max(total.mailbox_high_water, c.mailbox_high_water);
+    total.asks_timed_out += c.asks_timed_out;
+    total.dead_letters += c.dead_letters;
+    total.mailbox_rejected += c.mailbox_rejected;
+    total.actors_spawned += c.actors_spawned;
+    total.actors_stopped += c.actors_stopped;
+  }
+  return total;
+}
+
+std::vector<dead_letter> actor_system::dead_letters() const {
+  std::vector<dead_letter> all;
+  for (const auto& s : core_->shards_) {
+    std::lock_guard lock{s->dead_log_mutex_};
+    all.insert(all.end(), s->dead_log_.begin(), s->dead_log_.end());
+  }
+  return all;
+}
+
+asio::io_context& actor_system::io_context(std::size_t shard) noexcept {
+  return *core_->shards_[shard]->io_;
+}
+
+}  // namespace coact

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "coact/runtime/actor_ref.hpp"
+
+namespace coact {
+class ask_awaiter;
+}
+
+namespace coact::detail {
+
+/// A shard's asks awaiting replies, by correlation id. Ids carry a generation, so a
+/// late reply to a reused slot is recognised as stale. 0 is never an id.
+class pending_asks {
+ public:
+  struct entry {
+    ask_awaiter* waiter = nullptr;
+    actor_ref asker;
+    std::uint64_t timer = 0;
+    std::uint32_t generation = 1;
+  };
+
+  std::uint64_t add(ask_awaiter* waiter, actor_ref asker) {
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(entries_.size());
+      entries_.push_back({});
+    }
+    entry& e = entries_[slot];
+    e.waiter = waiter;
+    e.asker = asker;
+    e.timer = 0;
+    return (std::uint64_t{e.generation} << 32) | slot;
+  }
+
+  [[nodiscard]] entry* find(std::uint64_t id) noexcept {
+    const auto slot = static_cast<std::uint32_t>(id & 0xffffffffu);
+    if (slot >= entries_.size()) return nullptr;
+    entry& e = entries_[slot];
+    if (e.waiter == nullptr || e.generation != static_cast<std::uint32_t>(id >> 32)) return nullptr;
+    return &e;
+  }
+
+  void remove(std::uint64_t id) noexcept {
+    entry* e = find(id);
+    if (e == nullptr) return;
+    e->waiter = nullptr;
+    if (++e->generation == 0) e->generation = 1;
+    free_.push_back(static_cast<std::uint32_t>(id & 0xffffffffu));
+  }
+
+ private:
+  std::vector<entry> entries_;
+  std::vector<std::uint32_t> free_;
+};
+
+}  // namespace coact::detail

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/clock.hpp"
+#include "shard.hpp"
+
+namespace coact::detail {
+
+/// The state behind actor_system: its shards and what they share.
+class system_core {
+ public:
+  system_core(actor_system& facade, system_config config,
+              const std::vector<asio::io_context*>& contexts);
+  system_core(const system_core&) = delete;
+  system_core& operator=(const system_core&) = delete;
+  ~system_core();
+
+  /// Routes a prepared message (target, sender, kind set) from any thread. Runtime
+  /// traffic (replies, downs) always flows; users' sends are refused once shut down.
+  result<void> send(envelope_node* node);
+  /// Answers an ask with an error reply instead of a payload.
+  void reply_error(envelope_node* request, std::error_code error);
+  /// Sends a Down or Exit to `to` about `about`.
+  void notify_stop(actor_ref to, actor_ref about, control kind, const stop_reason& reason);
+  /// Sends a control envelope (no payload) from `from` to `to`.
+  void send_control(actor_ref from, actor_ref to, control kind, std::error_code error = {});
+
+  void forget_names(actor_ref ref);
+  void shutdown();
+
+  [[nodiscard]] bool accepting() const noexcept {
+    return accepting_.load(std::memory_order_acquire);
+  }
+  [[nodiscard]] bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  [[nodiscard]] shard* local_shard() const noexcept;
+
+  actor_system& facade_;
+  system_config config_;
+  std::shared_ptr<const clock> clock_;
+  std::vector<std::shared_ptr<shard>> shards_;
+  std::atomic<std::uint32_t> next_shard_{0};
+
+  mutable std::mutex names_mutex_;
+  std::unordered_map<std::string, actor_ref> names_;
+  std::atomic<std::size_t> name_count_{0};
+
+ private:
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> shut_down_{false};
+};
+
+/// Error code used for asks left unanswered by an actor that is being stopped.
+void set_unanswered_error(errc e) noexcept;
+[[nodiscard]] errc unanswered_error() noexcept;
+
+}  // namespace coact::detail

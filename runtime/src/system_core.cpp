@@ -1,0 +1,119 @@
+#include "detail/system_core.hpp"
+
+#include <future>
+#include <thread>
+
+#include "detail/cell.hpp"
+
+namespace coact::detail {
+
+system_core::system_core(actor_system& facade, system_config config,
+                         const std::vector<asio::io_context*>& contexts)
+    : facade_(facade), config_(std::move(config)), clock_(config_.time_source) {
+  if (!clock_) clock_ = std::make_shared<real_clock>();
+  std::size_t count = contexts.empty() ? config_.shard_count : contexts.size();
+  if (count == 0) count = std::max(1u, std::thread::hardware_concurrency());
+  if (config_.messages_per_turn == 0) config_.messages_per_turn = 1;
+  shards_.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    shards_.push_back(std::make_shared<shard>(*this, static_cast<std::uint32_t>(i),
+                                              contexts.empty() ? nullptr : contexts[i]));
+  }
+  if (contexts.empty()) {
+    for (auto& s : shards_) s->start_thread();
+  }
+}
+
+system_core::~system_core() { shutdown(); }
+
+shard* system_core::local_shard() const noexcept {
+  shard* s = shard::current();
+  return s != nullptr && &s->system_ == this ? s : nullptr;
+}
+
+result<void> system_core::send(envelope_node* node) {
+  node->system = this;
+  if (node->target.node != config_.node || node->target.shard >= shards_.size() ||
+      !node->target.valid()) {
+    node->replied = true;
+    release_node(node);
+    return node->target.node != config_.node ? errc::node_unreachable : errc::actor_gone;
+  }
+  return shards_[node->target.shard]->accept(node);
+}
+
+void system_core::reply_error(envelope_node* request, std::error_code error) {
+  envelope_node* reply = acquire_node();
+  reply->kind = message_kind::reply;
+  reply->correlation = request->correlation;
+  reply->target = request->sender;
+  reply->sender = request->target;
+  reply->error = error;
+  (void)send(reply);
+}
+
+void system_core::notify_stop(actor_ref to, actor_ref about, control kind,
+                              const stop_reason& reason) {
+  envelope_node* node;
+  auto fill = [&](auto b) {
+    set_ref(b.initActor(), about);
+    auto r = b.initReason();
+    r.setCode(reason.code.value());
+    r.setCategory(reason.code.category().name());
+    r.setWhat(reason.what);
+  };
+  if (kind == control::down) {
+    message<sys::Down> m;
+    fill(m.builder());
+    node = std::move(m).take().release();
+  } else {
+    message<sys::Exit> m;
+    fill(m.builder());
+    node = std::move(m).take().release();
+  }
+  node->kind = message_kind::system;
+  node->ctl = kind;
+  node->target = to;
+  node->sender = about;
+  node->error = reason.code;
+  (void)send(node);
+}
+
+void system_core::send_control(actor_ref from, actor_ref to, control kind, std::error_code error) {
+  envelope_node* node = acquire_node();
+  node->kind = message_kind::system;
+  node->ctl = kind;
+  node->sender = from;
+  node->target = to;
+  node->error = error;
+  (void)send(node);
+}
+
+void system_core::forget_names(actor_ref ref) {
+  if (name_count_.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard lock{names_mutex_};
+  std::erase_if(names_, [&](const auto& entry) { return entry.second == ref; });
+  name_count_.store(names_.size(), std::memory_order_relaxed);
+}
+
+void system_core::shutdown() {
+  if (shut_down_.exchange(true)) return;
+  accepting_.store(false, std::memory_order_release);
+  // Phase one on every shard's own thread: stop every actor. Messages they send each
+  // other meanwhile become dead letters or error replies.
+  std::vector<std::future<void>> stopped;
+  for (auto& s : shards_) {
+    auto done = std::make_shared<std::promise<void>>();
+    stopped.push_back(done->get_future());
+    s->post([s, done] {
+      s->stop_all_actors();
+      done->set_value();
+    });
+  }
+  for (auto& f : stopped) f.wait();
+  for (auto& s : shards_) s->stop_thread();
+  closed_.store(true, std::memory_order_release);
+  for (auto& s : shards_) s->discard_queued();
+}
+
+}  // namespace coact::detail
