@@ -1,7 +1,7 @@
 # Warnings and sanitizers for coact's own targets (not for consumers).
 add_library(coact_options INTERFACE)
 target_compile_options(coact_options INTERFACE
-  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic>
+  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic -Wno-missing-field-initializers>
   $<$<BOOL:${COACT_WERROR}>:-Werror>)
 if(COACT_SANITIZE)
   target_compile_options(coact_options INTERFACE -fsanitize=${COACT_SANITIZE} -fno-omit-frame-pointer

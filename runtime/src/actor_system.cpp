@@ -42,8 +42,8 @@ actor_system::actor_system(system_config config)
     : core_(std::make_unique<detail::system_core>(*this, std::move(config),
                                                   std::vector<asio::io_context*>{})) {}
 
-actor_system::actor_system(const std::vector<asio::io_context*>& contexts, system_config config)
-    : core_(std::make_unique<detail::system_core>(*this, std::move(config), contexts)) {}
+actor_system::actor_system(const hosted_on& host, system_config config)
+    : core_(std::make_unique<detail::system_core>(*this, std::move(config), host.contexts)) {}
 
 actor_system::~actor_system() { shutdown(); }
 

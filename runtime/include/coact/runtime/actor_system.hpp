@@ -54,6 +54,11 @@ struct spawn_options {
   std::uint32_t messages_per_turn = 0;
 };
 
+/// The io_contexts of an embedding program, one per shard (see actor_system).
+struct hosted_on {
+  std::vector<asio::io_context*> contexts;
+};
+
 namespace detail {
 class system_core;
 struct body_handle {
@@ -85,7 +90,7 @@ class actor_system {
   /// Hosts one shard on each given io_context; the caller runs them, each on exactly one
   /// thread, and keeps them alive until this system is destroyed. The system holds work
   /// on them until shutdown so that run() does not return early.
-  actor_system(const std::vector<asio::io_context*>& contexts, system_config config = {});
+  actor_system(const hosted_on& host, system_config config = {});
   actor_system(const actor_system&) = delete;
   actor_system& operator=(const actor_system&) = delete;
   /// Shuts down if that was not done.
