@@ -42,8 +42,8 @@ envelope_node* acquire_node() {
     --pool.count;
   } else {
     node = new envelope_node;
-    // MallocMessageBuilder requires a zeroed first segment; it re-zeroes what it used
-    // when destroyed, so a recycled node stays zeroed.
+    // Cap'n Proto requires a zeroed segment; arena_builder re-zeroes it when destroyed,
+    // so a recycled node stays zeroed.
     std::memset(static_cast<void*>(node->segment), 0, sizeof(node->segment));
   }
   node->next = nullptr;
@@ -56,8 +56,7 @@ envelope_node* acquire_node() {
   node->kind = message_kind::tell;
   node->ctl = control::none;
   node->replied = false;
-  new (node->builder_space) capnp::MallocMessageBuilder(
-      kj::arrayPtr(node->segment, first_segment_words), capnp::AllocationStrategy::GROW_HEURISTICALLY);
+  new (node->builder_space) arena_builder(kj::arrayPtr(node->segment, first_segment_words));
   return node;
 }
 
@@ -66,7 +65,7 @@ void release_node(envelope_node* node) noexcept {
       !node->system->closed()) {
     node->system->reply_error(node, unanswered);
   }
-  node->builder().~MallocMessageBuilder();
+  node->builder().~arena_builder();
   if (!pool.dead && pool.count < pooled_nodes_max) {
     node->next = pool.head;
     pool.head = node;
@@ -83,6 +82,7 @@ void set_node_type(envelope_node* node, std::uint64_t type_id) noexcept {
 }
 
 std::size_t envelope_node::payload_bytes() {
+  if (builder().extra_words() == 0) return sizeof(segment);  // an upper bound, cheaply
   std::size_t words = 0;
   for (auto segment : builder().getSegmentsForOutput()) words += segment.size();
   return words * sizeof(capnp::word);

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "coact/runtime/actor_ref.hpp"
+#include "arena_builder.hpp"
 #include "coact/runtime/message.hpp"
 
 namespace coact::detail {
@@ -31,8 +32,8 @@ enum class control : std::uint8_t {
 inline constexpr std::size_t first_segment_words = 32;
 
 /// A message and its routing header. Recycled through a per-thread pool; the Cap'n
-/// Proto builder is rebuilt in place on each reuse (its destructor re-zeroes the used
-/// part of the inline segment, as MallocMessageBuilder requires).
+/// Proto builder is rebuilt in place on each reuse (its destructor re-zeroes the inline
+/// segment).
 struct envelope_node {
   envelope_node* next = nullptr;
   system_core* system = nullptr;  // set when sent; needed to answer unanswered asks
@@ -45,12 +46,11 @@ struct envelope_node {
   control ctl = control::none;
   bool replied = false;
 
-  alignas(capnp::MallocMessageBuilder) unsigned char builder_space[sizeof(
-      capnp::MallocMessageBuilder)];
+  alignas(arena_builder) unsigned char builder_space[sizeof(arena_builder)];
   capnp::word segment[first_segment_words];
 
-  capnp::MallocMessageBuilder& builder() noexcept {
-    return *std::launder(reinterpret_cast<capnp::MallocMessageBuilder*>(builder_space));
+  arena_builder& builder() noexcept {
+    return *std::launder(reinterpret_cast<arena_builder*>(builder_space));
   }
   /// Size of the payload in bytes, as it would be framed.
   [[nodiscard]] std::size_t payload_bytes();

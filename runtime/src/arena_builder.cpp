@@ -1,0 +1,32 @@
+#include "detail/arena_builder.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace coact::detail {
+
+arena_builder::~arena_builder() noexcept(false) {
+  for (auto segment : extra_) std::free(segment.begin());
+  // The next message built in this buffer needs it zeroed again.
+  if (first_taken_) std::memset(static_cast<void*>(first_.begin()), 0, first_.size() * sizeof(capnp::word));
+}
+
+kj::ArrayPtr<capnp::word> arena_builder::allocateSegment(unsigned minimum_words) {
+  if (!first_taken_ && minimum_words <= first_.size()) {
+    first_taken_ = true;
+    return first_;
+  }
+  // Grow geometrically, as MallocMessageBuilder does, so big messages take few segments.
+  const std::size_t words = std::max<std::size_t>(
+      minimum_words, std::max<std::size_t>(first_.size(), extra_words_ + first_.size()));
+  void* memory = std::calloc(words, sizeof(capnp::word));
+  if (memory == nullptr) throw std::bad_alloc{};
+  auto segment = kj::arrayPtr(static_cast<capnp::word*>(memory), words);
+  extra_.push_back(segment);
+  extra_words_ += words;
+  return segment;
+}
+
+}  // namespace coact::detail
