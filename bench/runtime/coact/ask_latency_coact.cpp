@@ -1,0 +1,60 @@
+// ask_latency: sequential request/response, one in flight; p50 and p99 of the round trip.
+#include <vector>
+
+#include "coact_bench.hpp"
+
+namespace coact::bench {
+namespace {
+
+using namespace std::chrono_literals;
+
+task<void> responder(actor_context& self) {
+  for (;;) {
+    envelope e = co_await self.receive();
+    message<Pong> pong;
+    pong->setN(e.get<Ping>().getN());
+    (void)self.reply(e, std::move(pong));
+  }
+}
+
+task<void> asker(actor_context& self, actor_ref target, std::int64_t asks,
+                 std::vector<double>* latencies_ns, std::promise<bool>* done) {
+  bool ok = true;
+  for (std::int64_t i = 0; i < asks; ++i) {
+    message<Ping> ping;
+    ping->setN(static_cast<std::uint64_t>(i));
+    const time_point start = self.now();
+    auto reply = co_await self.ask<Pong>(target, std::move(ping), 10s);
+    latencies_ns->push_back(static_cast<double>((self.now() - start).count()));
+    ok = ok && reply.has_value();
+  }
+  done->set_value(ok);
+}
+
+void ask_latency(benchmark::State& state) {
+  actor_system system{config_for(state)};
+  const std::int64_t asks = scaled(100'000);
+  std::vector<double> latencies_ns;
+  latencies_ns.reserve(static_cast<std::size_t>(asks));
+  for (auto _ : state) {
+    latencies_ns.clear();
+    std::promise<bool> done;
+    const actor_ref target = must_spawn(system, on_shard(0, system), &responder);
+    must_spawn(system, on_shard(1, system), &asker, target, asks, &latencies_ns, &done);
+    const bool ok = done.get_future().get();
+    system.stop(target);
+    if (!ok) {
+      state.SkipWithError("an ask failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * asks);
+  state.counters["p50_ns"] = percentile(latencies_ns, 50.0);
+  state.counters["p99_ns"] = percentile(latencies_ns, 99.0);
+}
+
+BENCHMARK(ask_latency)->Name("ask_latency/coact")->ArgName("threads")->Arg(1)->Arg(2)
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace coact::bench

@@ -1,0 +1,48 @@
+// mailbox_n1: 100 senders flood one receiver.
+#include <vector>
+
+#include "coact_bench.hpp"
+
+namespace coact::bench {
+namespace {
+
+constexpr std::int64_t sender_count = 100;
+
+task<void> receiver(actor_context& self, std::int64_t expected, std::promise<void>* done) {
+  for (std::int64_t received = 0; received < expected; ++received) {
+    (void)co_await self.receive();
+  }
+  done->set_value();
+}
+
+task<void> sender(actor_context& self, actor_ref target, std::int64_t count) {
+  for (std::int64_t sent = 0; sent < count;) {
+    for (std::int64_t i = 0; i < batch_size && sent < count; ++i, ++sent) {
+      message<Add> add;
+      add->setValue(1);
+      (void)self.tell(target, std::move(add));
+    }
+    co_await self.yield();
+  }
+}
+
+void mailbox_n1(benchmark::State& state) {
+  actor_system system{config_for(state)};
+  const std::int64_t per_sender = scaled(10'000);
+  const std::int64_t total = per_sender * sender_count;
+  for (auto _ : state) {
+    std::promise<void> done;
+    const actor_ref target = must_spawn(system, on_shard(0, system), &receiver, total, &done);
+    for (std::int64_t i = 0; i < sender_count; ++i) {
+      must_spawn(system, on_shard(i + 1, system), &sender, target, per_sender);
+    }
+    done.get_future().wait();
+  }
+  state.SetItemsProcessed(state.iterations() * total);
+}
+
+BENCHMARK(mailbox_n1)->Name("mailbox_n1/coact")->ArgName("threads")->Arg(1)->Arg(2)
+    ->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace coact::bench
