@@ -165,7 +165,8 @@ void shard::run(cell* c) {
   running_ = nullptr;
   if (c->body_.frame.done()) {
     c->state_ = cell::state::waiting;  // not running any more; finalize may proceed
-    finalize(c, reason_of_body(*c));
+    finalize(c, reason_of_body(*c));  // may delete c: touch it no more
+    return;
   }
   assert(c->state_ != cell::state::running);
 }
