@@ -35,9 +35,12 @@ result<void> system_core::send(envelope_node* node) {
   node->system = this;
   if (node->target.node != config_.node || node->target.shard >= shards_.size() ||
       !node->target.valid()) {
+    // Decide before releasing: release_node may free the node.
+    const errc error = node->target.node != config_.node ? errc::node_unreachable
+                                                         : errc::actor_gone;
     node->replied = true;
     release_node(node);
-    return node->target.node != config_.node ? errc::node_unreachable : errc::actor_gone;
+    return error;
   }
   return shards_[node->target.shard]->accept(node);
 }
