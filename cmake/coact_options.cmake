@@ -11,8 +11,12 @@ endif()
 
 # coact_library(NAME SRCS ... DEPS ... PUBLIC_DEPS ...): one layer, alias coact::NAME,
 # headers under NAME/include so that "coact/NAME/x.hpp" works in the tree and installed.
+# Everything under NAME/include (and the generated headers under the binary NAME/include)
+# is installed; code private to a layer stays in NAME/src.
 function(coact_library name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PUBLIC_DEPS" ${ARGN})
+  set_property(GLOBAL APPEND PROPERTY COACT_HEADER_DIRS
+    ${CMAKE_CURRENT_SOURCE_DIR}/include ${CMAKE_CURRENT_BINARY_DIR}/include)
   if(ARG_SRCS)
     add_library(coact_${name} ${ARG_SRCS})
     target_include_directories(coact_${name} PUBLIC
@@ -22,11 +26,14 @@ function(coact_library name)
       PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
     target_link_libraries(coact_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_DEPS}
       $<BUILD_INTERFACE:coact_options>)
+    # Public headers use coroutines and concepts: consumers must compile as C++20 too.
+    target_compile_features(coact_${name} PUBLIC cxx_std_20)
   else()
     add_library(coact_${name} INTERFACE)
     target_include_directories(coact_${name} INTERFACE
       $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>)
     target_link_libraries(coact_${name} INTERFACE ${ARG_PUBLIC_DEPS})
+    target_compile_features(coact_${name} INTERFACE cxx_std_20)
   endif()
   set_target_properties(coact_${name} PROPERTIES EXPORT_NAME ${name} OUTPUT_NAME coact_${name})
   add_library(coact::${name} ALIAS coact_${name})
