@@ -17,6 +17,7 @@ thread_local shard* this_shard = nullptr;
 /// Turns between two looks at the inbox and the io_context, so that neither
 /// cross-shard messages nor timers starve behind a busy run queue.
 constexpr std::size_t turns_per_round = 256;
+constexpr std::chrono::microseconds spin_yield_after{5};
 
 void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -86,10 +87,16 @@ void shard::run_thread() {
     bool worked = process(turns_per_round);
     if (io_->poll() > 0) worked = true;
     if (worked || run_head_ != nullptr || deferred_head_ != nullptr) continue;
-    // Idle: spin a little, since parking and waking a thread costs tens of µs.
-    const auto spin_until = std::chrono::steady_clock::now() + spin;
-    while (inbox_.empty() && std::chrono::steady_clock::now() < spin_until) {
-      for (int i = 0; i < 64 && inbox_.empty(); ++i) cpu_relax();
+    // Idle: look for work a while before parking, since parking and waking a thread
+    // costs tens of µs. Past the first few µs, yield the core between looks: on a
+    // busy machine the shard we wait for may need this very core to answer.
+    const auto start = std::chrono::steady_clock::now();
+    for (auto t = start; inbox_.empty() && t - start < spin; t = std::chrono::steady_clock::now()) {
+      if (t - start < spin_yield_after) {
+        for (int i = 0; i < 64 && inbox_.empty(); ++i) cpu_relax();
+      } else {
+        std::this_thread::yield();
+      }
     }
     if (!inbox_.empty()) continue;
     sleeping_.store(true, std::memory_order_seq_cst);
@@ -497,6 +504,13 @@ void shard::stop_thread() {
   if (thread_.joinable()) {
     asio::post(*io_, [] {});
     thread_.join();
+  }
+  // Handlers still queued on the owned io_context (the alarm's cancellation, a late
+  // wake-up) hold a reference to this shard, which owns the io_context: a cycle that
+  // would never be freed. Run them now that the thread is gone; they see closed_.
+  if (owned_io_) {
+    owned_io_->restart();
+    owned_io_->poll();
   }
 }
 
