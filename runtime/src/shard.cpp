@@ -107,7 +107,11 @@ void shard::run_thread() {
 }
 
 void shard::wake() {
-  asio::post(*io_, [self = shared_from_this()] { self->process_from_handler(); });
+  // A weak reference: a handler left queued on the shard's own io_context must not keep
+  // the shard (which owns that io_context) alive, or neither is ever freed.
+  asio::post(*io_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->process_from_handler();
+  });
 }
 
 void shard::process_from_handler() {
@@ -415,8 +419,9 @@ void shard::arm_alarm() {
   if (alarm_at_ && *alarm_at_ <= earliest) return;
   alarm_at_ = earliest;
   alarm_->expires_after(std::max(duration{0}, earliest - now()));
-  alarm_->async_wait([self = shared_from_this()](const std::error_code& ec) {
-    if (ec == asio::error::operation_aborted || self->closed_) return;
+  alarm_->async_wait([weak = weak_from_this()](const std::error_code& ec) {
+    auto self = weak.lock();  // weak for the same reason as in wake()
+    if (!self || ec == asio::error::operation_aborted || self->closed_) return;
     self->alarm_at_.reset();
     shard* const previous = this_shard;
     this_shard = self.get();
@@ -504,13 +509,6 @@ void shard::stop_thread() {
   if (thread_.joinable()) {
     asio::post(*io_, [] {});
     thread_.join();
-  }
-  // Handlers still queued on the owned io_context (the alarm's cancellation, a late
-  // wake-up) hold a reference to this shard, which owns the io_context: a cycle that
-  // would never be freed. Run them now that the thread is gone; they see closed_.
-  if (owned_io_) {
-    owned_io_->restart();
-    owned_io_->poll();
   }
 }
 
