@@ -8,11 +8,19 @@
 namespace coact {
 namespace {
 
-/// The one-shot answer slot of ask_blocking. The asker fills it, or its destruction
-/// (shutdown) fills it with actor_gone, so the blocked caller always wakes up.
+/// The one-shot answer slot of ask_blocking, owned by the asker actor's frame alone. The
+/// ask fills it; if the frame is destroyed first (shutdown stopped the asker, possibly
+/// before it ever ran) its destructor fills it with actor_gone, so the blocked caller
+/// always wakes up.
 struct blocking_answer {
   std::promise<result<envelope>> promise;
   bool set = false;
+
+  blocking_answer() = default;
+  blocking_answer(const blocking_answer&) = delete;
+  blocking_answer& operator=(const blocking_answer&) = delete;
+  ~blocking_answer() { give(make_error_code(errc::actor_gone)); }
+
   void give(result<envelope> r) {
     if (set) return;
     set = true;
@@ -20,18 +28,9 @@ struct blocking_answer {
   }
 };
 
-struct answer_guard {
-  std::shared_ptr<blocking_answer> answer;
-  explicit answer_guard(std::shared_ptr<blocking_answer> a) : answer(std::move(a)) {}
-  answer_guard(const answer_guard&) = delete;
-  answer_guard& operator=(const answer_guard&) = delete;
-  ~answer_guard() { answer->give(make_error_code(errc::actor_gone)); }
-};
-
 task<void> blocking_asker(actor_context& self, actor_ref target, envelope request,
                           duration timeout, std::uint64_t reply_type,
                           std::shared_ptr<blocking_answer> answer) {
-  answer_guard guard{answer};
   auto r = co_await self.ask_envelope(target, std::move(request), timeout, reply_type);
   answer->give(std::move(r));
 }
@@ -110,8 +109,9 @@ result<envelope> actor_system::ask_blocking(actor_ref target, envelope&& request
   if (target.node == core_->config_.node && target.shard < core_->shards_.size()) {
     options.shard = target.shard;
   }
+  // The frame must hold the only reference: see blocking_answer.
   auto asker = spawn(options, &blocking_asker, target, std::move(request), timeout, reply_type,
-                     answer);
+                     std::move(answer));
   if (!asker) return asker.error();
   return future.get();
 }
