@@ -48,8 +48,25 @@ actor_system::~actor_system() { shutdown(); }
 
 void actor_system::shutdown() { core_->shutdown(); }
 
+namespace {
+/// Ends an admitted spawn (system_core::begin_spawn) when it goes out of scope, unless
+/// kept for a later step.
+struct spawn_admission {
+  detail::system_core& core;
+  bool keep = false;
+  explicit spawn_admission(detail::system_core& c) noexcept : core(c) {}
+  spawn_admission(const spawn_admission&) = delete;
+  spawn_admission& operator=(const spawn_admission&) = delete;
+  ~spawn_admission() {
+    if (!keep) core.end_spawn();
+  }
+};
+}  // namespace
+
 result<detail::cell*> actor_system::create_cell(const spawn_options& options) {
-  if (!core_->accepting()) return errc::shutting_down;
+  // Admitted until start_cell or abandon_cell.
+  if (!core_->begin_spawn()) return errc::shutting_down;
+  spawn_admission admission{*core_};
   std::uint32_t index;
   if (options.shard) {
     index = *options.shard;
@@ -71,10 +88,20 @@ result<detail::cell*> actor_system::create_cell(const spawn_options& options) {
   }
   c->ref_ = {core_->config_.node, index, slot->first, slot->second};
   s.counters_.actors_spawned.fetch_add(1, std::memory_order_relaxed);
+  admission.keep = true;
   return c;
 }
 
+void actor_system::abandon_cell(detail::cell* c) noexcept {
+  spawn_admission admission{*core_};
+  // Never started and its ref never given out: no other thread has seen it.
+  c->shard_->table_.release(c->ref_.id);
+  c->shard_->counters_.actors_spawned.fetch_sub(1, std::memory_order_relaxed);
+  delete c;
+}
+
 result<actor_ref> actor_system::start_cell(detail::cell* c, detail::body_handle body) {
+  spawn_admission admission{*core_};
   c->body_ = body;
   c->resume_ = body.frame;
   const actor_ref ref = c->ref_;

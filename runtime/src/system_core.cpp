@@ -99,9 +99,26 @@ void system_core::forget_names(actor_ref ref) {
   name_count_.store(names_.size(), std::memory_order_relaxed);
 }
 
+bool system_core::begin_spawn() noexcept {
+  // seq_cst on both sides (here and in shutdown): either this spawn sees accepting_
+  // false, or shutdown sees it in flight and waits for it.
+  spawns_in_flight_.fetch_add(1, std::memory_order_seq_cst);
+  if (accepting_.load(std::memory_order_seq_cst)) return true;
+  end_spawn();
+  return false;
+}
+
+void system_core::end_spawn() noexcept {
+  spawns_in_flight_.fetch_sub(1, std::memory_order_release);
+}
+
 void system_core::shutdown() {
   if (shut_down_.exchange(true)) return;
-  accepting_.store(false, std::memory_order_release);
+  accepting_.store(false, std::memory_order_seq_cst);
+  // A spawn admitted before that reserves its slot and sends its start in a few steps,
+  // none of which block: wait for them, or a shard could stop its actors while one is
+  // half set up (or reserved after), and leave it unstopped or finalize it half-built.
+  while (spawns_in_flight_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
   // Phase one on every shard's own thread: stop every actor. Messages they send each
   // other meanwhile become dead letters or error replies.
   std::vector<std::future<void>> stopped;

@@ -35,6 +35,12 @@ class system_core {
   void forget_names(actor_ref ref);
   void shutdown();
 
+  /// Admits a spawn unless the system is shutting down. An admitted spawn calls end_spawn
+  /// once its actor is started (or abandoned); shutdown waits for those, so that every
+  /// actor it has to stop is in its shard's table, fully set up, when it stops them.
+  [[nodiscard]] bool begin_spawn() noexcept;
+  void end_spawn() noexcept;
+
   [[nodiscard]] bool accepting() const noexcept {
     return accepting_.load(std::memory_order_acquire);
   }
@@ -55,6 +61,7 @@ class system_core {
   std::atomic<bool> accepting_{true};
   std::atomic<bool> closed_{false};
   std::atomic<bool> shut_down_{false};
+  std::atomic<std::uint32_t> spawns_in_flight_{0};
 };
 
 /// Error code used for asks left unanswered by an actor that is being stopped.

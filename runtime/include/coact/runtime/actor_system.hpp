@@ -29,7 +29,7 @@ struct system_config {
   std::uint32_t messages_per_turn = 64;
   /// How long an idle shard spins looking for work before it parks its thread;
   /// parking and waking costs tens of microseconds.
-  std::chrono::microseconds spin_before_park{50};
+  std::chrono::microseconds spin_before_park{200};
   /// Largest message payload accepted for sending; larger ones fail with
   /// errc::message_too_large.
   std::size_t message_bytes_max = 16u << 20;
@@ -104,8 +104,15 @@ class actor_system {
   result<actor_ref> spawn(const spawn_options& options, F&& body, Args&&... args) {
     auto c = create_cell(options);
     if (!c) return c.error();
-    return start_cell(c.value(), detail::adopt_body(std::forward<F>(body)(
-                                     context_of(c.value()), std::forward<Args>(args)...)));
+    detail::body_handle b;
+    try {
+      b = detail::adopt_body(
+          std::forward<F>(body)(context_of(c.value()), std::forward<Args>(args)...));
+    } catch (...) {
+      abandon_cell(c.value());  // e.g. bad_alloc for the frame, or an argument's copy threw
+      throw;
+    }
+    return start_cell(c.value(), b);
   }
   template <class F, class... Args>
     requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
@@ -164,6 +171,8 @@ class actor_system {
  private:
   result<detail::cell*> create_cell(const spawn_options& options);
   result<actor_ref> start_cell(detail::cell* c, detail::body_handle body);
+  /// Undoes create_cell when the body could not be created.
+  void abandon_cell(detail::cell* c) noexcept;
   static actor_context& context_of(detail::cell* c) noexcept;
 
   std::unique_ptr<detail::system_core> core_;
