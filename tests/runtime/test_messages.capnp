@@ -12,3 +12,8 @@ struct Get {}
 struct Total { value @0 :Int64; }
 struct Blob { data @0 :Data; }
 struct Crash { what @0 :Text; }
+struct Go {}
+struct Done {}
+struct Quit {}
+# What a test actor observed: an error code (0 = success) and a value.
+struct Outcome { code @0 :Int32; value @1 :Int64; }
