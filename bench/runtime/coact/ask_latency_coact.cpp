@@ -31,16 +31,16 @@ task<void> asker(actor_context& self, actor_ref target, std::int64_t asks,
   done->set_value(ok);
 }
 
-void ask_latency(benchmark::State& state) {
+void run_ask_latency(benchmark::State& state, placement where) {
   actor_system system{config_for(state)};
-  const std::int64_t asks = scaled(100'000);
+  const std::int64_t asks = scaled(ask_latency_asks);
   std::vector<double> latencies_ns;
   latencies_ns.reserve(static_cast<std::size_t>(asks));
   for (auto _ : state) {
     latencies_ns.clear();
     std::promise<bool> done;
     const actor_ref target = must_spawn(system, on_shard(0, system), &responder);
-    must_spawn(system, on_shard(1, system), &asker, target, asks, &latencies_ns, &done);
+    must_spawn(system, on_shard(shard_for(where, 1), system), &asker, target, asks, &latencies_ns, &done);
     const bool ok = done.get_future().get();
     system.stop(target);
     if (!ok) {
@@ -53,8 +53,15 @@ void ask_latency(benchmark::State& state) {
   state.counters["p99_ns"] = percentile(latencies_ns, 99.0);
 }
 
+void ask_latency(benchmark::State& state) { run_ask_latency(state, placement::co_located); }
+void ask_latency_cross_shard(benchmark::State& state) {
+  run_ask_latency(state, placement::cross_shard);
+}
+
 BENCHMARK(ask_latency)->Name("ask_latency/coact")->ArgName("threads")->Arg(1)->Arg(2)
     ->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(ask_latency_cross_shard)->Name("ask_latency_cross_shard/coact")->ArgName("threads")
+    ->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coact::bench

@@ -8,8 +8,6 @@
 namespace coact::bench {
 namespace {
 
-constexpr std::int64_t actor_count = 120;
-
 struct big_run {
   std::vector<actor_ref> peers;
   std::atomic<std::int64_t> finished{0};
@@ -34,7 +32,7 @@ task<void> big_actor(actor_context& self, std::uint64_t index, std::int64_t ping
     }
     if (++answered < pings) {
       ping_someone();
-    } else if (run->finished.fetch_add(1) + 1 == actor_count) {
+    } else if (run->finished.fetch_add(1) + 1 == big_actors) {
       run->done.set_value();
     }
   }
@@ -42,10 +40,10 @@ task<void> big_actor(actor_context& self, std::uint64_t index, std::int64_t ping
 
 void big(benchmark::State& state) {
   actor_system system{config_for(state)};
-  const std::int64_t pings = scaled(10'000);
+  const std::int64_t pings = scaled(big_pings_per_actor);
   for (auto _ : state) {
     big_run run;
-    for (std::int64_t i = 0; i < actor_count; ++i) {
+    for (std::int64_t i = 0; i < big_actors; ++i) {
       run.peers.push_back(must_spawn(system, on_shard(i, system), &big_actor,
                                      static_cast<std::uint64_t>(i), pings, &run));
     }
@@ -53,7 +51,7 @@ void big(benchmark::State& state) {
     run.done.get_future().wait();
     for (const actor_ref& peer : run.peers) system.stop(peer);
   }
-  state.SetItemsProcessed(state.iterations() * pings * actor_count);
+  state.SetItemsProcessed(state.iterations() * pings * big_actors);
 }
 
 BENCHMARK(big)->Name("big/coact")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <future>
+#include <limits>
 
 #include "bench_messages.capnp.h"
 #include "coact/runtime/actor_system.hpp"
@@ -20,6 +21,23 @@ inline system_config config_for(const benchmark::State& state) {
 
 inline spawn_options on_shard(std::uint64_t i, const actor_system& system) {
   return spawn_options{.shard = static_cast<std::uint32_t>(i % system.shard_count())};
+}
+
+/// For an actor that drains a flood: it takes its whole mailbox in one turn (CAF's
+/// default throughput), instead of handing the shard back every few messages.
+inline spawn_options sink_on_shard(std::uint64_t i, const actor_system& system) {
+  spawn_options options = on_shard(i, system);
+  options.messages_per_turn = std::numeric_limits<std::uint32_t>::max();
+  return options;
+}
+
+/// Sequential workloads (one message in flight) run twice: with their actors on one shard,
+/// as CAF's scheduler places them (a woken actor runs on the waking worker), and spread
+/// over the shards, which measures the cross-shard path.
+enum class placement { co_located, cross_shard };
+
+inline std::uint64_t shard_for(placement p, std::uint64_t i) {
+  return p == placement::co_located ? 0 : i;
 }
 
 /// Spawns or fails the benchmark: a benchmark that cannot spawn measures nothing.

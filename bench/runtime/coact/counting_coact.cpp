@@ -38,10 +38,10 @@ task<void> producer(actor_context& self, actor_ref target, std::int64_t count,
 
 void counting(benchmark::State& state) {
   actor_system system{config_for(state)};
-  const std::int64_t count = scaled(10'000'000);
+  const std::int64_t count = scaled(counting_increments);
   for (auto _ : state) {
     std::promise<std::int64_t> done;
-    const actor_ref target = must_spawn(system, on_shard(0, system), &counter);
+    const actor_ref target = must_spawn(system, sink_on_shard(0, system), &counter);
     must_spawn(system, on_shard(1, system), &producer, target, count, &done);
     const std::int64_t total = done.get_future().get();
     system.stop(target);

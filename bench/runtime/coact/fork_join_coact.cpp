@@ -7,8 +7,6 @@
 namespace coact::bench {
 namespace {
 
-constexpr std::int64_t worker_count = 1'000;
-
 task<void> worker(actor_context& self) {
   for (;;) {
     envelope e = co_await self.receive();
@@ -33,18 +31,18 @@ task<void> coordinator(actor_context& self, std::vector<actor_ref> workers, std:
 
 void fork_join(benchmark::State& state) {
   actor_system system{config_for(state)};
-  const std::int64_t rounds = scaled(1'000);
+  const std::int64_t rounds = scaled(fork_join_rounds);
   for (auto _ : state) {
     std::promise<void> done;
     std::vector<actor_ref> workers;
-    for (std::int64_t i = 0; i < worker_count; ++i) {
+    for (std::int64_t i = 0; i < fork_join_workers; ++i) {
       workers.push_back(must_spawn(system, on_shard(i, system), &worker));
     }
     must_spawn(system, on_shard(0, system), &coordinator, workers, rounds, &done);
     done.get_future().wait();
     for (const actor_ref& w : workers) system.stop(w);
   }
-  state.SetItemsProcessed(state.iterations() * rounds * worker_count);
+  state.SetItemsProcessed(state.iterations() * rounds * fork_join_workers);
 }
 
 BENCHMARK(fork_join)->Name("fork_join/coact")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()

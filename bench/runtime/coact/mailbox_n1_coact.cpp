@@ -6,8 +6,6 @@
 namespace coact::bench {
 namespace {
 
-constexpr std::int64_t sender_count = 100;
-
 task<void> receiver(actor_context& self, std::int64_t expected, std::promise<void>* done) {
   for (std::int64_t received = 0; received < expected; ++received) {
     (void)co_await self.receive();
@@ -28,12 +26,12 @@ task<void> sender(actor_context& self, actor_ref target, std::int64_t count) {
 
 void mailbox_n1(benchmark::State& state) {
   actor_system system{config_for(state)};
-  const std::int64_t per_sender = scaled(10'000);
-  const std::int64_t total = per_sender * sender_count;
+  const std::int64_t per_sender = scaled(mailbox_n1_messages_per_sender);
+  const std::int64_t total = per_sender * mailbox_n1_senders;
   for (auto _ : state) {
     std::promise<void> done;
-    const actor_ref target = must_spawn(system, on_shard(0, system), &receiver, total, &done);
-    for (std::int64_t i = 0; i < sender_count; ++i) {
+    const actor_ref target = must_spawn(system, sink_on_shard(0, system), &receiver, total, &done);
+    for (std::int64_t i = 0; i < mailbox_n1_senders; ++i) {
       must_spawn(system, on_shard(i + 1, system), &sender, target, per_sender);
     }
     done.get_future().wait();

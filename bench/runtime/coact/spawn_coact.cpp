@@ -6,9 +6,6 @@
 namespace coact::bench {
 namespace {
 
-constexpr std::int64_t spawn_batch = 1'000;
-constexpr std::int64_t idle_actors = 10'000;
-
 task<void> short_lived(actor_context& self, actor_ref driver) {
   (void)self.tell(driver, message<Done>{});
   co_return;
@@ -20,7 +17,7 @@ task<void> driver(actor_context& self, std::int64_t count, std::promise<void>* d
   const auto shards = self.system().shard_count();
   for (std::int64_t spawned = 0; spawned < count;) {
     std::int64_t batch = 0;
-    for (; batch < spawn_batch && spawned < count; ++batch, ++spawned) {
+    for (; batch < spawn_batch_size && spawned < count; ++batch, ++spawned) {
       const spawn_options where{.shard = static_cast<std::uint32_t>(spawned % shards)};
       (void)self.system().spawn(where, &short_lived, self.ref());
     }
@@ -31,19 +28,19 @@ task<void> driver(actor_context& self, std::int64_t count, std::promise<void>* d
 
 double bytes_per_idle_actor(actor_system& system) {
   std::vector<actor_ref> actors;
-  actors.reserve(idle_actors);
+  actors.reserve(spawn_idle_actors);
   const std::size_t before = heap_bytes_in_use();
-  for (std::int64_t i = 0; i < idle_actors; ++i) {
+  for (std::int64_t i = 0; i < spawn_idle_actors; ++i) {
     actors.push_back(must_spawn(system, on_shard(i, system), &idle));
   }
   const std::size_t after = heap_bytes_in_use();
   for (const actor_ref& a : actors) system.stop(a);
-  return static_cast<double>(after - before) / static_cast<double>(idle_actors);
+  return static_cast<double>(after - before) / static_cast<double>(spawn_idle_actors);
 }
 
 void spawn(benchmark::State& state) {
   actor_system system{config_for(state)};
-  const std::int64_t count = scaled(1'000'000);
+  const std::int64_t count = scaled(spawn_actors);
   for (auto _ : state) {
     std::promise<void> done;
     must_spawn(system, on_shard(0, system), &driver, count, &done);

@@ -6,8 +6,6 @@
 namespace coact::bench {
 namespace {
 
-constexpr std::int64_t ring_size = 100;
-
 task<void> ring_member(actor_context& self, std::promise<void>* done) {
   const envelope first = co_await self.receive();
   const actor_ref next = ref_of(first.get<Next>().getPeer());
@@ -24,14 +22,14 @@ task<void> ring_member(actor_context& self, std::promise<void>* done) {
   }
 }
 
-void thread_ring(benchmark::State& state) {
+void run_thread_ring(benchmark::State& state, placement where) {
   actor_system system{config_for(state)};
-  const std::int64_t hops = scaled(1'000'000);
+  const std::int64_t hops = scaled(thread_ring_hops);
   for (auto _ : state) {
     std::promise<void> done;
     std::vector<actor_ref> ring;
-    for (std::int64_t i = 0; i < ring_size; ++i) {
-      ring.push_back(must_spawn(system, on_shard(i, system), &ring_member, &done));
+    for (std::int64_t i = 0; i < thread_ring_actors; ++i) {
+      ring.push_back(must_spawn(system, on_shard(shard_for(where, i), system), &ring_member, &done));
     }
     for (std::size_t i = 0; i < ring.size(); ++i) {
       message<Next> next;
@@ -47,8 +45,15 @@ void thread_ring(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * hops);
 }
 
+void thread_ring(benchmark::State& state) { run_thread_ring(state, placement::co_located); }
+void thread_ring_cross_shard(benchmark::State& state) {
+  run_thread_ring(state, placement::cross_shard);
+}
+
 BENCHMARK(thread_ring)->Name("thread_ring/coact")->ArgName("threads")->Arg(1)->Arg(2)
     ->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(thread_ring_cross_shard)->Name("thread_ring_cross_shard/coact")->ArgName("threads")
+    ->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coact::bench

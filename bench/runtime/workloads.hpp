@@ -1,0 +1,108 @@
+#pragma once
+
+// The runtime benchmark workloads as both implementations (coact and CAF) run them: the base
+// counts, the scale that shrinks them for smoke runs, and the helpers both sides measure
+// with. Deliberately free of coact and CAF so that either side builds against it alone.
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace coact::bench {
+
+// Actor counts and batch sizes shape a workload and stay fixed; only the amount of work
+// (round trips, hops, messages, rounds, pings, spawns, asks) is scaled.
+
+/// Messages a flooding sender puts out before it lets others run (a yield in coact, a
+/// message to itself in CAF), so that the flooded mailbox never holds the whole run.
+inline constexpr std::int64_t batch_size = 1'000;
+
+inline constexpr std::int64_t pingpong_round_trips = 1'000'000;
+
+inline constexpr std::int64_t thread_ring_actors = 100;
+inline constexpr std::int64_t thread_ring_hops = 1'000'000;
+
+inline constexpr std::int64_t counting_increments = 10'000'000;
+
+inline constexpr std::int64_t mailbox_n1_senders = 100;
+inline constexpr std::int64_t mailbox_n1_messages_per_sender = 10'000;
+
+inline constexpr std::int64_t fork_join_workers = 1'000;
+inline constexpr std::int64_t fork_join_rounds = 1'000;
+
+inline constexpr std::int64_t big_actors = 120;
+inline constexpr std::int64_t big_pings_per_actor = 10'000;
+
+inline constexpr std::int64_t spawn_actors = 1'000'000;
+inline constexpr std::int64_t spawn_batch_size = 1'000;
+/// Not scaled: bytes_per_idle_actor is an average, and a few actors would mostly measure
+/// allocator noise.
+inline constexpr std::int64_t spawn_idle_actors = 10'000;
+
+inline constexpr std::int64_t ask_latency_asks = 100'000;
+
+/// COACT_BENCH_SCALE, the factor for every scaled count: 1 by default, e.g. 0.001 for CI
+/// smoke runs. Read once; anything but a positive number is reported and ignored.
+inline double coact_bench_scale() {
+  static const double scale = [] {
+    const char* text = std::getenv("COACT_BENCH_SCALE");
+    if (text == nullptr || *text == '\0') return 1.0;
+    char* end = nullptr;
+    const double value = std::strtod(text, &end);
+    if (*end != '\0' || !std::isfinite(value) || value <= 0.0) {
+      std::fprintf(stderr, "COACT_BENCH_SCALE=%s is not a positive number; using 1\n", text);
+      return 1.0;
+    }
+    return value;
+  }();
+  return scale;
+}
+
+/// base times the scale, rounded, and at least 1 so that every workload still runs.
+inline std::int64_t scaled(std::int64_t base) {
+  return std::max<std::int64_t>(1, std::llround(static_cast<double>(base) * coact_bench_scale()));
+}
+
+/// splitmix64 (Steele, Lea, Flood 2014): both sides draw the same peer sequences from the
+/// same seeds, which no std:: distribution guarantees across standard libraries.
+class splitmix64 {
+ public:
+  explicit constexpr splitmix64(std::uint64_t seed) noexcept : state_{seed} {}
+
+  constexpr std::uint64_t next() noexcept {
+    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+/// Heap bytes the process holds: chunks in use in every malloc arena plus mmapped chunks.
+/// glibc's mallinfo2 walks all arenas, so allocations made on scheduler threads count too.
+inline std::size_t heap_bytes_in_use() {
+  const struct mallinfo2 info = ::mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+/// Nearest-rank percentile, percent in (0, 100]; 0 for no samples. Takes a copy because
+/// selecting reorders.
+inline double percentile(std::vector<double> samples, double percent) {
+  if (samples.empty()) return 0.0;
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(percent / 100.0 * static_cast<double>(samples.size())));
+  const std::size_t index = std::clamp<std::size_t>(rank, 1, samples.size()) - 1;
+  const auto nth = samples.begin() + static_cast<std::ptrdiff_t>(index);
+  std::nth_element(samples.begin(), nth, samples.end());
+  return *nth;
+}
+
+}  // namespace coact::bench
