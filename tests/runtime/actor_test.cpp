@@ -113,8 +113,8 @@ TEST_CASE("spawn_object runs an object actor that owns its state", "[runtime]") 
   destroyed.reset();
   REQUIRE(system.tell(ref.value(), add(5)));
   REQUIRE(system.tell(ref.value(), add(-2)));
-  auto total = system.ask_blocking<coact::test::Total>(ref.value(), empty<coact::test::Get>(),
-                                                       wait_max);
+  auto total =
+      system.ask_blocking<coact::test::Total>(ref.value(), empty<coact::test::Get>(), wait_max);
   REQUIRE(total);
   CHECK(total.value().get<coact::test::Total>().getValue() == 103);
   CHECK(destroyed_future.wait_for(0s) == std::future_status::timeout);

@@ -105,7 +105,8 @@ TEST_CASE("an ask past its deadline fails with timeout and the late reply is a d
   REQUIRE(target);
   auto out = make_slot<late_reply_report>();
   auto report_future = out->get_future();
-  auto asker = system.spawn(coact::spawn_options{.shard = 0}, &impatient_asker, target.value(), out);
+  auto asker =
+      system.spawn(coact::spawn_options{.shard = 0}, &impatient_asker, target.value(), out);
   REQUIRE(asker);
   const late_reply_report report = await(report_future);
 

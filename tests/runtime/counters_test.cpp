@@ -42,8 +42,8 @@ TEST_CASE("deliveries and the mailbox high-water mark are counted per shard", "[
   REQUIRE(target);
   for (int i = 0; i < 10; ++i) REQUIRE(system.tell(target.value(), add(i)));
   REQUIRE(system.tell(target.value(), empty<coact::test::Go>()));
-  auto r = system.ask_blocking<coact::test::Total>(target.value(), empty<coact::test::Get>(),
-                                                   wait_max);
+  auto r =
+      system.ask_blocking<coact::test::Total>(target.value(), empty<coact::test::Get>(), wait_max);
   REQUIRE(r);
   CHECK(r.value().get<coact::test::Total>().getValue() == 10);
 
@@ -80,8 +80,7 @@ TEST_CASE("the system counters are the sum of the shards' counters", "[runtime]"
   auto doomed = system.spawn(coact::spawn_options{.shard = 1}, &responder);
   REQUIRE(full);
   REQUIRE(doomed);
-  REQUIRE(await(watch(system, doomed.value(), crash("boom"))).code ==
-          coact::errc::actor_failed);
+  REQUIRE(await(watch(system, doomed.value(), crash("boom"))).code == coact::errc::actor_failed);
   REQUIRE(system.tell(doomed.value(), add(1)));
   REQUIRE_FALSE(system.ask_blocking<coact::test::Pong>(doomed.value(), ping(), wait_max));
   REQUIRE(system.tell(full.value(), add(1)));
@@ -107,7 +106,7 @@ TEST_CASE("the system counters are the sum of the shards' counters", "[runtime]"
   const auto between = [](std::uint64_t t, std::uint64_t before, std::uint64_t after) {
     return before <= t && t <= after;
   };
-#define COACT_TEST_SUMS(field)                                                         \
+#define COACT_TEST_SUMS(field) \
   CHECK(between(total.field, zero.field + one.field, zero_after.field + one_after.field))
   COACT_TEST_SUMS(messages_delivered);
   COACT_TEST_SUMS(asks_timed_out);

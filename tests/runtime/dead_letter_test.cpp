@@ -84,8 +84,8 @@ TEST_CASE("a stale ref does not reach a new actor in the same slot", "[runtime]"
   CHECK(fresh.value() != gone);
   if (fresh.value().id == gone.id) CHECK(fresh.value().generation != gone.generation);
   REQUIRE(system.tell(gone, add(5)));
-  auto total = system.ask_blocking<coact::test::Total>(fresh.value(), empty<coact::test::Get>(),
-                                                       wait_max);
+  auto total =
+      system.ask_blocking<coact::test::Total>(fresh.value(), empty<coact::test::Get>(), wait_max);
   REQUIRE(total);
   CHECK(total.value().get<coact::test::Total>().getValue() == 0);
   CHECK(system.counters(0).dead_letters >= 1);

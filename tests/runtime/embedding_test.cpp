@@ -1,10 +1,9 @@
 // Embedding: an actor system hosted on io_contexts that the program owns and runs works
 // like one with its own threads, and shuts down while those io_contexts keep running.
-#include <catch2/catch.hpp>
-
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
+#include <catch2/catch.hpp>
 
 #include <thread>
 

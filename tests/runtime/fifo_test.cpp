@@ -58,8 +58,7 @@ struct checker {
   }
 };
 
-coact::task<void> receiver(coact::actor_context& self, std::uint64_t count,
-                           slot<std::string> out) {
+coact::task<void> receiver(coact::actor_context& self, std::uint64_t count, slot<std::string> out) {
   checker check{1, count};
   while (!check.complete()) {
     auto e = co_await self.receive_for(wait_max);
@@ -126,8 +125,7 @@ TEST_CASE("messages between two actors on one shard arrive in send order", "[run
 }
 
 // Proves messages from one actor to another on another shard arrive in the order sent.
-TEST_CASE("messages between two actors on different shards arrive in send order",
-          "[runtime]") {
+TEST_CASE("messages between two actors on different shards arrive in send order", "[runtime]") {
   constexpr std::uint64_t count = 2000;
   coact::actor_system system{{.shard_count = 2}};
   auto out = make_slot<std::string>();
@@ -152,8 +150,7 @@ TEST_CASE("messages told from one outside thread arrive in send order", "[runtim
 
 // Proves that with every actor on every shard sending to every actor at once, each
 // receiver gets each (sender, seq) exactly once and each sender's messages in order.
-TEST_CASE("all shards sending to all shards at once deliver exactly once, in order",
-          "[runtime]") {
+TEST_CASE("all shards sending to all shards at once deliver exactly once, in order", "[runtime]") {
   const std::uint32_t shards = GENERATE(2u, 4u);
   constexpr std::uint32_t actors_per_shard = 3;
   constexpr std::uint64_t count = 100;  // per sender and receiver
@@ -168,7 +165,8 @@ TEST_CASE("all shards sending to all shards at once deliver exactly once, in ord
     auto out = make_slot<std::string>();
     verdicts.push_back(out->get_future());
     // Peers read `peers` only after Go, which is sent once the list is complete.
-    auto ref = system.spawn(coact::spawn_options{.shard = i % shards}, &peer, i, &peers, count, out);
+    auto ref =
+        system.spawn(coact::spawn_options{.shard = i % shards}, &peer, i, &peers, count, out);
     REQUIRE(ref);
     peers.push_back(ref.value());
   }

@@ -100,8 +100,7 @@ coact::task<void> full_watcher(coact::actor_context& self, coact::actor_ref vict
 
 // Proves receive<T> takes the next message of type T even when others came first, and
 // that those others stay queued in their order for later receives.
-TEST_CASE("receive<T> takes the next T and leaves other messages queued in order",
-          "[runtime]") {
+TEST_CASE("receive<T> takes the next T and leaves other messages queued in order", "[runtime]") {
   coact::actor_system system{{.shard_count = 2}};
   auto out = make_slot<selective_report>();
   auto report_future = out->get_future();

@@ -44,8 +44,7 @@ coact::task<void> demonitoring_watcher(coact::actor_context& self, coact::actor_
 
 // Proves an actor whose handler throws stops, its monitor gets Down with actor_failed and
 // the exception's message, and its ref then answers actor_gone.
-TEST_CASE("an actor that throws stops and its monitor gets Down with actor_failed",
-          "[runtime]") {
+TEST_CASE("an actor that throws stops and its monitor gets Down with actor_failed", "[runtime]") {
   coact::actor_system system{{.shard_count = 2}};
   auto target = system.spawn(coact::spawn_options{.shard = 1}, &responder);
   REQUIRE(target);
@@ -112,8 +111,8 @@ TEST_CASE("demonitor stops the Down", "[runtime]") {
   REQUIRE(target);
   auto out = make_slot<demonitor_report>();
   auto report_future = out->get_future();
-  REQUIRE(system.spawn(coact::spawn_options{.shard = 0}, &demonitoring_watcher, target.value(),
-                       out));
+  REQUIRE(
+      system.spawn(coact::spawn_options{.shard = 0}, &demonitoring_watcher, target.value(), out));
   const auto report = await(report_future);
   CHECK(report.while_demonitored == coact::errc::timeout);
   CHECK(report.later.code == coact::errc::actor_gone);

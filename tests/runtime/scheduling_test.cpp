@@ -67,8 +67,7 @@ TEST_CASE("with one message per turn two busy actors on a shard interleave", "[r
 
 // Proves the contrast: with the default turn length each actor drains its mailbox in one
 // turn, so the same two actors do not interleave.
-TEST_CASE("with the default turn length a busy actor drains its mailbox in one turn",
-          "[runtime]") {
+TEST_CASE("with the default turn length a busy actor drains its mailbox in one turn", "[runtime]") {
   coact::actor_system system{{.shard_count = 1}};
   CHECK(race(system, 0, 0) == "AAAAAAAAAABBBBBBBBBB");
 }

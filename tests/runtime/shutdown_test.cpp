@@ -1,7 +1,6 @@
 // Shutdown: it returns promptly even with asks in flight, fails blocked askers with
 // actor_gone, joins the shard threads, frees everything, and refuses work afterwards.
 #include <catch2/catch.hpp>
-
 #include <unistd.h>
 
 #include <atomic>
@@ -111,8 +110,8 @@ TEST_CASE("shutdown stops actors that never wait", "[runtime]") {
   for (std::uint32_t i = 0; i < 4; ++i) {
     REQUIRE(system.spawn(coact::spawn_options{.shard = i % 2}, &spinner));
   }
-  auto r = system.ask_blocking<coact::test::Pong>(system.spawn(&responder).value(), ping(),
-                                                   wait_max);
+  auto r =
+      system.ask_blocking<coact::test::Pong>(system.spawn(&responder).value(), ping(), wait_max);
   CHECK(r);  // the busy actors leave room for others
   const auto start = std::chrono::steady_clock::now();
   system.shutdown();

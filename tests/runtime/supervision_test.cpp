@@ -38,9 +38,7 @@ coact::task<void> failing_at_start(coact::actor_context& self,
 coact::child_spec announced_child(const std::string& name, incarnation_log log,
                                   coact::restart_policy policy = coact::restart_policy::permanent) {
   return {name,
-          [name, log](coact::actor_system& system) {
-            return system.spawn(&announcing, name, log);
-          },
+          [name, log](coact::actor_system& system) { return system.spawn(&announcing, name, log); },
           policy};
 }
 
@@ -107,8 +105,7 @@ TEST_CASE("too many restarts stop the supervisor with restart_limit", "[runtime]
 
 // Proves restart policies on a normal stop: a transient child is not restarted, a
 // permanent one is.
-TEST_CASE("a transient child that returns is not restarted, a permanent one is",
-          "[runtime]") {
+TEST_CASE("a transient child that returns is not restarted, a permanent one is", "[runtime]") {
   coact::actor_system system{{.shard_count = 1}};
   auto log = std::make_shared<channel<incarnation>>();
   std::vector<coact::child_spec> children{

@@ -217,17 +217,16 @@ inline watched spawn_watched(actor_system& system, starter start, std::uint32_t 
   auto down = make_slot<stop_reason>();
   auto ref = spawned->get_future();
   watched w{{}, down->get_future()};
-  REQUIRE(system.spawn(spawn_options{.shard = shard}, &spawning_watcher, std::move(start),
-                       spawned, down));
+  REQUIRE(system.spawn(spawn_options{.shard = shard}, &spawning_watcher, std::move(start), spawned,
+                       down));
   w.ref = await(ref);
   REQUIRE(w.ref.valid());
   return w;
 }
 
 /// Asks once from an actor on a chosen shard and publishes the outcome.
-inline task<void> one_ask(actor_context& self, actor_ref target, envelope request,
-                          duration timeout, std::uint64_t reply_type,
-                          slot<result<envelope>> out) {
+inline task<void> one_ask(actor_context& self, actor_ref target, envelope request, duration timeout,
+                          std::uint64_t reply_type, slot<result<envelope>> out) {
   auto r = co_await self.ask_envelope(target, std::move(request), timeout, reply_type);
   out->set_value(std::move(r));
 }
