@@ -2,15 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <new>
 
 namespace coact::detail {
 
 arena_builder::~arena_builder() noexcept(false) {
   for (auto segment : extra_) std::free(segment.begin());
-  // The next message built in this buffer needs it zeroed again.
-  if (first_taken_) std::memset(static_cast<void*>(first_.begin()), 0, first_.size() * sizeof(capnp::word));
 }
 
 kj::ArrayPtr<capnp::word> arena_builder::allocateSegment(unsigned minimum_words) {
@@ -20,7 +17,7 @@ kj::ArrayPtr<capnp::word> arena_builder::allocateSegment(unsigned minimum_words)
   }
   // Grow geometrically, as MallocMessageBuilder does, so big messages take few segments.
   const std::size_t words = std::max<std::size_t>(
-      minimum_words, std::max<std::size_t>(first_.size(), extra_words_ + first_.size()));
+      minimum_words, std::max<std::size_t>(64, extra_words_ + first_.size()));
   void* memory = std::calloc(words, sizeof(capnp::word));
   if (memory == nullptr) throw std::bad_alloc{};
   auto segment = kj::arrayPtr(static_cast<capnp::word*>(memory), words);

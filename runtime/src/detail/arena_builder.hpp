@@ -7,9 +7,9 @@
 
 namespace coact::detail {
 
-/// A Cap'n Proto builder whose first segment is the envelope's inline, pre-zeroed
-/// buffer; only messages that outgrow it allocate. It knows its size without walking
-/// the arena, which keeps the size check off the hot path.
+/// A Cap'n Proto builder whose first segment is an envelope's inline, pre-zeroed
+/// buffer; only messages that outgrow it allocate further segments. It leaves the
+/// inline buffer as it is when destroyed: the sealed message may live on in it.
 class arena_builder final : public capnp::MessageBuilder {
  public:
   explicit arena_builder(kj::ArrayPtr<capnp::word> first) noexcept : first_(first) {}
@@ -19,8 +19,8 @@ class arena_builder final : public capnp::MessageBuilder {
 
   kj::ArrayPtr<capnp::word> allocateSegment(unsigned minimum_words) override;
 
-  /// Words handed out for segments beyond the inline one.
-  [[nodiscard]] std::size_t extra_words() const noexcept { return extra_words_; }
+  /// Whether the message spilled beyond the inline segment.
+  [[nodiscard]] bool spilled() const noexcept { return !extra_.empty(); }
 
  private:
   kj::ArrayPtr<capnp::word> first_;

@@ -6,7 +6,6 @@
 #include <new>
 
 #include "coact/runtime/actor_ref.hpp"
-#include "arena_builder.hpp"
 #include "coact/runtime/message.hpp"
 
 namespace coact::detail {
@@ -29,11 +28,11 @@ enum class control : std::uint8_t {
 
 /// Words in the inline first segment: enough for small messages (a few scalars and a
 /// short text), small enough that a queued message stays a few hundred bytes.
-inline constexpr std::size_t first_segment_words = 32;
+inline constexpr std::size_t first_segment_words = 16;
 
-/// A message and its routing header. Recycled through a per-thread pool; the Cap'n
-/// Proto builder is rebuilt in place on each reuse (its destructor re-zeroes the inline
-/// segment).
+/// A message and its routing header. Recycled through a per-thread pool. The payload
+/// is a sealed, contiguous Cap'n Proto message (read without bounds checks, since only
+/// this process's builders wrote it): a queued small message is a couple of cache lines.
 struct envelope_node {
   envelope_node* next = nullptr;
   system_core* system = nullptr;  // set when sent; needed to answer unanswered asks
@@ -46,14 +45,18 @@ struct envelope_node {
   control ctl = control::none;
   bool replied = false;
 
-  alignas(arena_builder) unsigned char builder_space[sizeof(arena_builder)];
+  /// The sealed payload's first word (its root pointer): `segment` or `flat`.
+  const capnp::word* data = nullptr;
+  /// Heap copy of a payload that outgrew the inline segment; owned.
+  capnp::word* flat = nullptr;
+  /// Payload size in words (for the inline segment, its capacity: an upper bound).
+  std::size_t payload_words = 0;
+  /// Zeroed whenever the node is in a pool, as Cap'n Proto builders require.
   capnp::word segment[first_segment_words];
 
-  arena_builder& builder() noexcept {
-    return *std::launder(reinterpret_cast<arena_builder*>(builder_space));
+  [[nodiscard]] std::size_t payload_bytes() const noexcept {
+    return payload_words * sizeof(capnp::word);
   }
-  /// Size of the payload in bytes, as it would be framed.
-  [[nodiscard]] std::size_t payload_bytes();
 };
 
 }  // namespace coact::detail

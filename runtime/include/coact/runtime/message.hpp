@@ -22,8 +22,17 @@ struct envelope_node;
 /// Returns a node to this thread's pool; an unanswered ask is first answered with an
 /// error so that its asker does not wait for its deadline.
 void release_node(envelope_node* node) noexcept;
-[[nodiscard]] capnp::MessageBuilder& node_builder(envelope_node* node) noexcept;
 void set_node_type(envelope_node* node, std::uint64_t type_id) noexcept;
+
+/// A Cap'n Proto builder writing into a node's inline segment; recycled per thread.
+/// It lives only while a message is being built: a sealed message is plain words.
+struct builder_slot;
+[[nodiscard]] builder_slot* open_builder(envelope_node* node);
+[[nodiscard]] capnp::MessageBuilder& slot_builder(builder_slot* slot) noexcept;
+/// Finishes a message: its payload becomes one contiguous run of words (in place when it
+/// fits the inline segment, else a heap copy), and the builder goes back to the pool.
+void seal(envelope_node* node, builder_slot* slot);
+void discard_builder(builder_slot* slot) noexcept;
 }  // namespace detail
 
 /// One received message, owned. Move-only; destroying it recycles its memory.
@@ -74,16 +83,27 @@ class envelope {
   detail::envelope_node* node_ = nullptr;
 };
 
-/// A message being built, of Cap'n Proto struct type T. Its first segment comes from a
-/// per-thread recycled arena, so a small message costs no malloc in steady state.
-/// Sending moves it to the receiver by pointer: no copy, no encoding.
+/// A message being built, of Cap'n Proto struct type T. It is written into a per-thread
+/// recycled envelope (inline segment of 128 bytes), so a small message costs no malloc
+/// in steady state. Sending moves it to the receiver by pointer: no copy, no encoding;
+/// only a message that outgrows the inline segment is flattened into one heap block.
 template <class T>
 class message {
  public:
   message()
       : env_(detail::acquire_node()),
-        root_(detail::node_builder(env_.node()).template initRoot<T>()) {
+        slot_(detail::open_builder(env_.node())),
+        root_(detail::slot_builder(slot_).template initRoot<T>()) {
     detail::set_node_type(env_.node(), capnp::typeId<T>());
+  }
+  message(message&& other) noexcept
+      : env_(std::move(other.env_)), slot_(std::exchange(other.slot_, nullptr)),
+        root_(other.root_) {}
+  message& operator=(message&&) = delete;
+  message(const message&) = delete;
+  message& operator=(const message&) = delete;
+  ~message() {
+    if (slot_ != nullptr) detail::discard_builder(slot_);
   }
 
   /// The root struct, to fill in before sending.
@@ -91,10 +111,14 @@ class message {
   [[nodiscard]] typename T::Builder* operator->() noexcept { return &root_; }
 
   /// Hands the built message over for sending.
-  [[nodiscard]] envelope take() && noexcept { return std::move(env_); }
+  [[nodiscard]] envelope take() && {
+    detail::seal(env_.node(), std::exchange(slot_, nullptr));
+    return std::move(env_);
+  }
 
  private:
   envelope env_;
+  detail::builder_slot* slot_;
   typename T::Builder root_;
 };
 
