@@ -1,6 +1,11 @@
 #include <capnp/any.h>
 
+#include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <vector>
 #include <cstring>
 #include <new>
 
@@ -21,49 +26,155 @@ struct builder_slot {
   }
 };
 
+/// Where nodes go home. A node released on another thread than the one that
+/// allocated it is handed back in batches through `returned`, a lock-free stack, so a
+/// one-way flood between two shards recycles its nodes instead of calling malloc and
+/// free across threads. Homes are never freed while the process runs (a few per
+/// thread), so a late return always finds its home; once the owning thread has exited,
+/// `returned` holds the orphan mark and returns are deleted instead.
+struct node_home {
+  std::atomic<envelope_node*> returned{nullptr};
+};
+
 namespace {
 
-constexpr std::size_t pooled_nodes_max = 8192;
+constexpr std::size_t pooled_nodes_max = 16384;
 constexpr std::size_t pooled_builders_max = 64;
+constexpr std::size_t return_batch_max = 64;
 
-/// A per-thread free list, bounded, freed at thread exit. A node freed on another
-/// thread than the one that took it joins that thread's list.
-template <class Node>
-struct free_list {
-  Node* head = nullptr;
+envelope_node* const orphan_mark = reinterpret_cast<envelope_node*>(std::uintptr_t{1});
+
+/// Every home ever created, so that the memory they retain stays reachable.
+struct home_registry {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<node_home>> homes;
+
+  node_home* create() {
+    std::lock_guard lock{mutex};
+    homes.push_back(std::make_unique<node_home>());
+    return homes.back().get();
+  }
+};
+
+home_registry& registry() {
+  static home_registry instance;
+  return instance;
+}
+
+/// Pushes the chain head..tail onto its home; deletes it if the home's thread is gone.
+void give_back(node_home* home, envelope_node* head, envelope_node* tail) noexcept {
+  envelope_node* top = home->returned.load(std::memory_order_relaxed);
+  do {
+    if (top == orphan_mark) {
+      while (head != nullptr) delete std::exchange(head, head->next);
+      return;
+    }
+    tail->next = top;
+  } while (!home->returned.compare_exchange_weak(top, head, std::memory_order_release,
+                                                 std::memory_order_relaxed));
+}
+
+/// This thread's free list of nodes, and the batch it is collecting for another home.
+struct node_pool {
+  node_home* home = registry().create();
+  envelope_node* head = nullptr;
   std::size_t count = 0;
-  std::size_t count_max;
+  node_home* batch_home = nullptr;
+  envelope_node* batch_head = nullptr;
+  envelope_node* batch_tail = nullptr;
+  std::size_t batch_count = 0;
   bool dead = false;
 
-  explicit free_list(std::size_t max) : count_max(max) {}
-  free_list(const free_list&) = delete;
-  free_list& operator=(const free_list&) = delete;
-  ~free_list() {
+  node_pool() = default;
+  node_pool(const node_pool&) = delete;
+  node_pool& operator=(const node_pool&) = delete;
+  ~node_pool() {
+    flush();
+    envelope_node* returned = home->returned.exchange(orphan_mark, std::memory_order_acquire);
+    while (returned != nullptr) delete std::exchange(returned, returned->next);
     while (head != nullptr) delete std::exchange(head, head->next);
     dead = true;
   }
 
-  Node* pop() noexcept {
-    Node* n = head;
+  envelope_node* pop() noexcept {
+    if (dead) return nullptr;
+    if (head == nullptr) {
+      head = home->returned.exchange(nullptr, std::memory_order_acquire);
+      for (envelope_node* n = head; n != nullptr; n = n->next) ++count;
+    }
+    envelope_node* n = head;
     if (n != nullptr) {
       head = n->next;
       --count;
     }
     return n;
   }
-  void push(Node* n) noexcept {
-    if (dead || count == count_max) {
+
+  void push(envelope_node* n) noexcept {
+    if (dead) {
       delete n;
+    } else if (n->home == home) {
+      if (count == pooled_nodes_max) {
+        delete n;
+        return;
+      }
+      n->next = head;
+      head = n;
+      ++count;
+    } else {
+      if (batch_home != n->home) {
+        flush();
+        batch_home = n->home;
+        batch_tail = n;
+      }
+      n->next = batch_head;
+      batch_head = n;
+      if (++batch_count == return_batch_max) flush();
+    }
+  }
+
+  void flush() noexcept {
+    if (batch_head != nullptr) give_back(batch_home, batch_head, batch_tail);
+    batch_home = nullptr;
+    batch_head = batch_tail = nullptr;
+    batch_count = 0;
+  }
+};
+
+/// A bounded per-thread free list of builders (they never leave their thread for long).
+struct builder_pool {
+  builder_slot* head = nullptr;
+  std::size_t count = 0;
+  bool dead = false;
+
+  builder_pool() = default;
+  builder_pool(const builder_pool&) = delete;
+  builder_pool& operator=(const builder_pool&) = delete;
+  ~builder_pool() {
+    while (head != nullptr) delete std::exchange(head, head->next);
+    dead = true;
+  }
+  builder_slot* pop() noexcept {
+    builder_slot* b = head;
+    if (b != nullptr) {
+      head = b->next;
+      --count;
+    }
+    return b;
+  }
+  void push(builder_slot* b) noexcept {
+    if (dead || count == pooled_builders_max) {
+      delete b;
       return;
     }
-    n->next = head;
-    head = n;
+    b->next = head;
+    head = b;
     ++count;
   }
 };
 
-thread_local free_list<envelope_node> nodes{pooled_nodes_max};
-thread_local free_list<builder_slot> builders{pooled_builders_max};
+thread_local node_pool nodes;
+thread_local builder_pool builders;
 thread_local errc unanswered = errc::no_reply;
 
 }  // namespace
@@ -75,6 +186,7 @@ envelope_node* acquire_node() {
   envelope_node* node = nodes.pop();
   if (node == nullptr) {
     node = new envelope_node;
+    node->home = nodes.home;
     std::memset(static_cast<void*>(node->segment), 0, sizeof(node->segment));
   }
   node->next = nullptr;

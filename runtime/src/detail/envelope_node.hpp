@@ -11,6 +11,7 @@
 namespace coact::detail {
 
 class system_core;
+struct node_home;
 
 /// Runtime-level meaning of a system envelope. Control envelopes carry everything in
 /// the header; down and exit also carry a user-visible Down or Exit payload.
@@ -35,6 +36,7 @@ inline constexpr std::size_t first_segment_words = 16;
 /// this process's builders wrote it): a queued small message is a couple of cache lines.
 struct envelope_node {
   envelope_node* next = nullptr;
+  node_home* home = nullptr;      // the pool of the thread that allocated it
   system_core* system = nullptr;  // set when sent; needed to answer unanswered asks
   actor_ref target;
   actor_ref sender;
