@@ -38,7 +38,7 @@ struct node_home {
 
 namespace {
 
-constexpr std::size_t pooled_nodes_max = 16384;
+constexpr std::size_t pooled_nodes_max = std::size_t{1} << 17;  // ~30 MiB at most
 constexpr std::size_t pooled_builders_max = 64;
 constexpr std::size_t return_batch_max = 64;
 
