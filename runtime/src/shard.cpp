@@ -18,6 +18,7 @@ thread_local shard* this_shard = nullptr;
 /// cross-shard messages nor timers starve behind a busy run queue.
 constexpr std::size_t turns_per_round = 256;
 constexpr std::chrono::microseconds spin_yield_after{5};
+constexpr std::uint64_t io_poll_rounds = 64;
 
 void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -83,22 +84,34 @@ void shard::run_thread() {
   this_shard = this;
   const auto spin = std::chrono::duration_cast<std::chrono::nanoseconds>(
       system_.config_.spin_before_park);
+  std::uint64_t rounds = 0;
   while (!stop_requested_.load(std::memory_order_relaxed)) {
     bool worked = process(turns_per_round);
-    if (io_->poll() > 0) worked = true;
+    if (!timers_.empty() && timers_.earliest() <= now()) {
+      fire_timers();
+      worked = true;
+    }
+    // Polling the io_context costs a system call whenever a timer or socket is armed,
+    // so a busy shard looks at it only every few rounds; an idle one runs it when parked.
+    if (++rounds % io_poll_rounds == 0 && io_->poll() > 0) worked = true;
     if (worked || run_head_ != nullptr || deferred_head_ != nullptr) continue;
     // Idle: look for work a while before parking, since parking and waking a thread
     // costs tens of µs. Past the first few µs, yield the core between looks: on a
     // busy machine the shard we wait for may need this very core to answer.
     const auto start = std::chrono::steady_clock::now();
-    for (auto t = start; inbox_.empty() && t - start < spin; t = std::chrono::steady_clock::now()) {
+    auto spin_end = start + spin;
+    if (!timers_.empty()) {
+      const auto timer_due = start + (timers_.earliest() - now());
+      spin_end = std::min(spin_end, timer_due);
+    }
+    for (auto t = start; inbox_.empty() && t < spin_end; t = std::chrono::steady_clock::now()) {
       if (t - start < spin_yield_after) {
         for (int i = 0; i < 64 && inbox_.empty(); ++i) cpu_relax();
       } else {
         std::this_thread::yield();
       }
     }
-    if (!inbox_.empty()) continue;
+    if (!inbox_.empty() || (!timers_.empty() && timers_.earliest() <= now())) continue;
     sleeping_.store(true, std::memory_order_seq_cst);
     if (inbox_.empty() && !stop_requested_.load(std::memory_order_relaxed)) io_->run_one();
     sleeping_.store(false, std::memory_order_relaxed);
