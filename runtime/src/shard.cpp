@@ -17,7 +17,7 @@ thread_local shard* this_shard = nullptr;
 /// Turns between two looks at the inbox and the io_context, so that neither
 /// cross-shard messages nor timers starve behind a busy run queue.
 constexpr std::size_t turns_per_round = 256;
-constexpr std::chrono::microseconds spin_yield_after{5};
+constexpr std::chrono::microseconds spin_yield_after{50};
 constexpr std::uint64_t io_poll_rounds = 64;
 
 void cpu_relax() noexcept {
@@ -96,7 +96,7 @@ void shard::run_thread() {
     if (++rounds % io_poll_rounds == 0 && io_->poll() > 0) worked = true;
     if (worked || run_head_ != nullptr || deferred_head_ != nullptr) continue;
     // Idle: look for work a while before parking, since parking and waking a thread
-    // costs tens of µs. Past the first few µs, yield the core between looks: on a
+    // costs tens of µs. Past the first 50 µs, yield the core between looks: on a
     // busy machine the shard we wait for may need this very core to answer.
     const auto start = std::chrono::steady_clock::now();
     auto spin_end = start + spin;
