@@ -176,11 +176,13 @@ struct builder_pool {
 thread_local node_pool nodes;
 thread_local builder_pool builders;
 thread_local errc unanswered = errc::no_reply;
+thread_local std::vector<unanswered_ask>* unanswered_sink = nullptr;
 
 }  // namespace
 
 void set_unanswered_error(errc e) noexcept { unanswered = e; }
 errc unanswered_error() noexcept { return unanswered; }
+void set_unanswered_sink(std::vector<unanswered_ask>* sink) noexcept { unanswered_sink = sink; }
 
 envelope_node* acquire_node() {
   envelope_node* node = nodes.pop();
@@ -209,7 +211,11 @@ envelope_node* acquire_node() {
 void release_node(envelope_node* node) noexcept {
   if (node->kind == message_kind::ask && !node->replied && node->system != nullptr &&
       !node->system->closed()) {
-    node->system->reply_error(node, unanswered);
+    if (unanswered == errc::no_reply && unanswered_sink != nullptr) {
+      unanswered_sink->push_back({node->system, node->sender, node->target, node->correlation});
+    } else {
+      node->system->reply_error(node, unanswered);
+    }
   }
   std::free(node->flat);
   std::memset(static_cast<void*>(node->segment), 0, sizeof(node->segment));

@@ -185,9 +185,17 @@ void shard::run(cell* c) {
   c->state_ = cell::state::running;
   c->turn_left_ = c->turn_messages_;
   running_ = c;
+  set_unanswered_sink(&unanswered_);
   c->resume_.resume();
+  set_unanswered_sink(nullptr);
   running_ = nullptr;
-  if (c->body_.frame.done()) {
+  const bool stopped = c->body_.frame.done();
+  for (const unanswered_ask& ask : unanswered_) {
+    ask.system->reply_error(ask.asker, ask.responder, ask.correlation,
+                            make_error_code(stopped ? errc::actor_gone : errc::no_reply));
+  }
+  unanswered_.clear();
+  if (stopped) {
     c->state_ = cell::state::waiting;  // not running any more; finalize may proceed
     finalize(c, reason_of_body(*c));  // may delete c: touch it no more
     return;

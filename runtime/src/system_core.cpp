@@ -46,11 +46,16 @@ result<void> system_core::send(envelope_node* node) {
 }
 
 void system_core::reply_error(envelope_node* request, std::error_code error) {
+  reply_error(request->sender, request->target, request->correlation, error);
+}
+
+void system_core::reply_error(actor_ref asker, actor_ref responder, std::uint64_t correlation,
+                              std::error_code error) {
   envelope_node* reply = acquire_node();
   reply->kind = message_kind::reply;
-  reply->correlation = request->correlation;
-  reply->target = request->sender;
-  reply->sender = request->target;
+  reply->correlation = correlation;
+  reply->target = asker;
+  reply->sender = responder;
   reply->error = error;
   (void)send(reply);
 }

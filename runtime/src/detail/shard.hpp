@@ -27,6 +27,7 @@ namespace coact::detail {
 
 class cell;
 class system_core;
+struct unanswered_ask;
 
 /// Counters written only by the owning shard and read by anyone: plain loads and
 /// stores (no read-modify-write), so the hot path pays no locked instruction.
@@ -140,6 +141,7 @@ class shard : public std::enable_shared_from_this<shard> {
   envelope_node* deferred_head_ = nullptr;
   envelope_node* deferred_tail_ = nullptr;
 
+  std::vector<unanswered_ask> unanswered_;  // dropped asks of the current turn
   std::unique_ptr<asio::steady_timer> alarm_;
   std::optional<time_point> alarm_at_;
 };

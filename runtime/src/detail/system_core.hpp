@@ -27,6 +27,8 @@ class system_core {
   result<void> send(envelope_node* node);
   /// Answers an ask with an error reply instead of a payload.
   void reply_error(envelope_node* request, std::error_code error);
+  void reply_error(actor_ref asker, actor_ref responder, std::uint64_t correlation,
+                   std::error_code error);
   /// Sends a Down or Exit to `to` about `about`.
   void notify_stop(actor_ref to, actor_ref about, control kind, const stop_reason& reason);
   /// Sends a control envelope (no payload) from `from` to `to`.
@@ -67,5 +69,17 @@ class system_core {
 /// Error code used for asks left unanswered by an actor that is being stopped.
 void set_unanswered_error(errc e) noexcept;
 [[nodiscard]] errc unanswered_error() noexcept;
+
+/// An ask dropped without a reply during an actor's turn. Its answer waits for the end
+/// of the turn: if the actor stopped (a throw unwinds its locals before the runtime
+/// learns of it), the asker is told actor_gone rather than no_reply.
+struct unanswered_ask {
+  system_core* system;
+  actor_ref asker;
+  actor_ref responder;
+  std::uint64_t correlation;
+};
+/// Where this thread collects unanswered asks; null outside actor turns.
+void set_unanswered_sink(std::vector<unanswered_ask>* sink) noexcept;
 
 }  // namespace coact::detail
