@@ -205,3 +205,15 @@ TEST_CASE("ask_blocking from inside an actor is refused", "[runtime]") {
   REQUIRE(system.spawn(&blocking_from_actor, target.value(), out));
   CHECK(await(error) == coact::errc::invalid_argument);
 }
+
+// Proves an ask whose target fails while handling it fails at once with actor_gone.
+TEST_CASE("an ask whose target fails before replying fails with actor_gone", "[runtime]") {
+  coact::actor_system system{{.shard_count = 2}};
+  auto target = system.spawn(coact::spawn_options{.shard = 1}, &responder);
+  REQUIRE(target);
+  const auto start = std::chrono::steady_clock::now();
+  auto r = ask_from<coact::test::Pong>(system, 0, target.value(), crash("boom"), 60s);
+  REQUIRE_FALSE(r);
+  CHECK(r.error() == coact::errc::actor_gone);
+  CHECK(std::chrono::steady_clock::now() - start < 30s);
+}
