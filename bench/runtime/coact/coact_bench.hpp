@@ -40,6 +40,19 @@ inline std::uint64_t shard_for(placement p, std::uint64_t i) {
   return p == placement::co_located ? 0 : i;
 }
 
+/// Sends `count` Add{1} to `target` in batches with a yield between them, as the CAF side
+/// does with a continue message, so that the target's mailbox never holds the whole run.
+inline task<void> send_increments(actor_context& self, actor_ref target, std::int64_t count) {
+  for (std::int64_t sent = 0; sent < count;) {
+    for (std::int64_t i = 0; i < batch_size && sent < count; ++i, ++sent) {
+      message<Add> add;
+      add->setValue(1);
+      (void)self.tell(target, std::move(add));
+    }
+    co_await self.yield();
+  }
+}
+
 /// Spawns or fails the benchmark: a benchmark that cannot spawn measures nothing.
 template <class... Args>
 actor_ref must_spawn(actor_system& system, const spawn_options& options, Args&&... args) {

@@ -22,16 +22,7 @@ task<void> counter(actor_context& self) {
 
 task<void> producer(actor_context& self, actor_ref target, std::int64_t count,
                     std::promise<std::int64_t>* done) {
-  for (std::int64_t sent = 0; sent < count;) {
-    // Batches with a yield between them, as the CAF side does with a continue message,
-    // so that the counter's mailbox does not hold every message at once.
-    for (std::int64_t i = 0; i < batch_size && sent < count; ++i, ++sent) {
-      message<Add> add;
-      add->setValue(1);
-      (void)self.tell(target, std::move(add));
-    }
-    co_await self.yield();
-  }
+  co_await send_increments(self, target, count);
   auto total = co_await self.ask<Total>(target, message<Get>{}, 60s);
   done->set_value(total ? total.value().get<Total>().getValue() : -1);
 }

@@ -13,17 +13,6 @@ task<void> receiver(actor_context& self, std::int64_t expected, std::promise<voi
   done->set_value();
 }
 
-task<void> sender(actor_context& self, actor_ref target, std::int64_t count) {
-  for (std::int64_t sent = 0; sent < count;) {
-    for (std::int64_t i = 0; i < batch_size && sent < count; ++i, ++sent) {
-      message<Add> add;
-      add->setValue(1);
-      (void)self.tell(target, std::move(add));
-    }
-    co_await self.yield();
-  }
-}
-
 void mailbox_n1(benchmark::State& state) {
   actor_system system{config_for(state)};
   const std::int64_t per_sender = scaled(mailbox_n1_messages_per_sender);
@@ -32,7 +21,7 @@ void mailbox_n1(benchmark::State& state) {
     std::promise<void> done;
     const actor_ref target = must_spawn(system, sink_on_shard(0, system), &receiver, total, &done);
     for (std::int64_t i = 0; i < mailbox_n1_senders; ++i) {
-      must_spawn(system, on_shard(i + 1, system), &sender, target, per_sender);
+      must_spawn(system, on_shard(i + 1, system), &send_increments, target, per_sender);
     }
     done.get_future().wait();
   }
