@@ -212,6 +212,12 @@ bool actor_context::cancel_timer(timer_id id) noexcept {
       return true;
     }
   }
+  // Only a send_after of this actor: its asks' deadlines and its sleeps are not its to cancel.
+  const detail::timer_action* action = s.timers_.find(id);
+  if (action == nullptr || action->owner != cell_->ref_ ||
+      action->what != detail::timer_action::kind::deliver) {
+    return false;
+  }
   return s.cancel_timer(id);
 }
 

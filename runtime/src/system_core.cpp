@@ -118,7 +118,10 @@ void system_core::end_spawn() noexcept {
 }
 
 void system_core::shutdown() {
-  if (shut_down_.exchange(true)) return;
+  // A second caller waits for the first to finish: "returned" means "shut down".
+  std::lock_guard lock{shutdown_mutex_};
+  if (shut_down_) return;
+  shut_down_ = true;
   accepting_.store(false, std::memory_order_seq_cst);
   // A spawn admitted before that reserves its slot and sends its start in a few steps,
   // none of which block: wait for them, or a shard could stop its actors while one is

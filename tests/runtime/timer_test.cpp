@@ -97,6 +97,24 @@ coact::task<void> expect_add(coact::actor_context& self,
   out->set_value({e ? e.value().get<coact::test::Add>().getValue() : -1, self.now() - start});
 }
 
+/// Tries to cancel the timer whose id arrives in an Add's seq, and publishes whether it could.
+coact::task<void> meddler(coact::actor_context& self, slot<bool> out) {
+  auto e = co_await self.receive<coact::test::Add>(wait_max);
+  out->set_value(e && self.cancel_timer(e.value().get<coact::test::Add>().getSeq()));
+}
+
+/// Starts a send_after to itself, hands the timer's id to `other`, and publishes the value
+/// of the delayed message when it arrives (-1 if it never does).
+coact::task<void> timer_owner(coact::actor_context& self, coact::actor_ref other,
+                              slot<std::int64_t> out) {
+  const coact::timer_id id = self.send_after(self.ref(), 50ms, add(5));
+  coact::message<coact::test::Add> tip;
+  tip->setSeq(id);
+  (void)self.tell(other, std::move(tip));
+  auto e = co_await self.receive<coact::test::Add>(wait_max);
+  out->set_value(e ? e.value().get<coact::test::Add>().getValue() : -1);
+}
+
 }  // namespace
 
 // Proves sleep suspends an actor for at least its duration.
@@ -168,4 +186,18 @@ TEST_CASE("send_after delivers to an actor on another shard", "[runtime]") {
   REQUIRE(system.spawn(coact::spawn_options{.shard = 0}, &postman, target.value(),
                        coact::duration{20ms}));
   CHECK(await(got).first == 42);
+}
+
+// Proves an actor cannot cancel another actor's timer, even knowing its id.
+TEST_CASE("cancel_timer refuses another actor's timer", "[runtime]") {
+  coact::actor_system system{{.shard_count = 1}};
+  auto cancelled = make_slot<bool>();
+  auto cancelled_future = cancelled->get_future();
+  auto delivered = make_slot<std::int64_t>();
+  auto delivered_future = delivered->get_future();
+  auto other = system.spawn(&meddler, cancelled);
+  REQUIRE(other);
+  REQUIRE(system.spawn(&timer_owner, other.value(), delivered));
+  CHECK_FALSE(await(cancelled_future));
+  CHECK(await(delivered_future) == 5);
 }

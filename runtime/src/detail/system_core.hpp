@@ -62,7 +62,8 @@ class system_core {
  private:
   std::atomic<bool> accepting_{true};
   std::atomic<bool> closed_{false};
-  std::atomic<bool> shut_down_{false};
+  std::mutex shutdown_mutex_;
+  bool shut_down_ = false;  // guarded by shutdown_mutex_
   std::atomic<std::uint32_t> spawns_in_flight_{0};
 };
 

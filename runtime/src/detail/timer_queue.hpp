@@ -58,6 +58,16 @@ class timer_queue {
     return true;
   }
 
+  /// The action of a live timer, or null.
+  [[nodiscard]] const timer_action* find(id timer) const noexcept {
+    const auto slot = static_cast<std::uint32_t>(timer & 0xffffffffu);
+    if (timer == 0 || slot >= entries_.size()) return nullptr;
+    const entry& e = entries_[slot];
+    if (e.generation != static_cast<std::uint32_t>(timer >> 32) || e.heap_pos == npos)
+      return nullptr;
+    return &e.action;
+  }
+
   [[nodiscard]] bool empty() const noexcept { return heap_.empty(); }
   [[nodiscard]] time_point earliest() const {
     assert(!heap_.empty());

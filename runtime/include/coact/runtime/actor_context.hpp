@@ -191,7 +191,8 @@ class actor_context {
   timer_id send_after(actor_ref target, duration delay, envelope&& e);
   /// Delivers a sys::Tick to this actor every `period` until cancelled or stopped.
   timer_id tick_every(duration period);
-  /// Cancels a timer of this actor; false if it already fired (one-shot) or is unknown.
+  /// Cancels one of this actor's send_after or tick_every timers; false if it already fired
+  /// (send_after), was cancelled, or is not this actor's.
   bool cancel_timer(timer_id id) noexcept;
 
   /// Asks for a sys::Down message when `target` stops (at once if it is already gone).
