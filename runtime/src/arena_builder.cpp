@@ -10,6 +10,15 @@ arena_builder::~arena_builder() noexcept(false) {
   for (auto segment : extra_) std::free(segment.begin());
 }
 
+std::uint32_t arena_builder::first_segment_words_used() {
+  if (!first_taken_) return 0;
+  // The inline segment is the first one unless the message's first object outgrew it.
+  for (auto segment : getSegmentsForOutput()) {
+    if (segment.begin() == first_.begin()) return static_cast<std::uint32_t>(segment.size());
+  }
+  return static_cast<std::uint32_t>(first_.size());
+}
+
 kj::ArrayPtr<capnp::word> arena_builder::allocateSegment(unsigned minimum_words) {
   if (!first_taken_ && minimum_words <= first_.size()) {
     first_taken_ = true;

@@ -202,9 +202,9 @@ envelope_node* acquire_node() {
   node->ctl = control::none;
   node->replied = false;
   // No payload: the zeroed segment reads as a null root, i.e. a default struct.
-  node->data = node->segment;
   node->flat = nullptr;
   node->payload_words = 0;
+  node->segment_words_dirty = 0;
   return node;
 }
 
@@ -218,7 +218,8 @@ void release_node(envelope_node* node) noexcept {
     }
   }
   std::free(node->flat);
-  std::memset(static_cast<void*>(node->segment), 0, sizeof(node->segment));
+  std::memset(static_cast<void*>(node->segment), 0,
+              node->segment_words_dirty * sizeof(capnp::word));
   nodes.push(node);
 }
 
@@ -229,6 +230,8 @@ void set_node_type(envelope_node* node, std::uint64_t type_id) noexcept {
 builder_slot* open_builder(envelope_node* node) {
   builder_slot* slot = builders.pop();
   if (slot == nullptr) slot = new builder_slot;
+  // Until sealed, the builder may write anywhere in the segment.
+  node->segment_words_dirty = first_segment_words;
   new (slot->space) arena_builder(kj::arrayPtr(node->segment, first_segment_words));
   return slot;
 }
@@ -242,6 +245,7 @@ void discard_builder(builder_slot* slot) noexcept {
 
 void seal(envelope_node* node, builder_slot* slot) {
   arena_builder& builder = slot->builder();
+  node->segment_words_dirty = static_cast<std::uint16_t>(builder.first_segment_words_used());
   if (builder.spilled()) {
     // Rare: copy the segments into one block so that the receiver reads it in place.
     const auto root = builder.getRoot<capnp::AnyStruct>().asReader();
@@ -253,11 +257,9 @@ void seal(envelope_node* node, builder_slot* slot) {
     }
     capnp::copyToUnchecked(root, kj::arrayPtr(flat, words));
     node->flat = flat;
-    node->data = flat;
-    node->payload_words = words;
+    node->payload_words = static_cast<std::uint32_t>(words);
   } else {
-    node->data = node->segment;
-    node->payload_words = first_segment_words;
+    node->payload_words = node->segment_words_dirty;
   }
   discard_builder(slot);
 }
@@ -268,7 +270,7 @@ message_kind envelope::kind() const noexcept { return node_->kind; }
 actor_ref envelope::sender() const noexcept { return node_->sender; }
 std::uint64_t envelope::type_id() const noexcept { return node_->type_id; }
 capnp::AnyPointer::Reader envelope::root() const {
-  return capnp::readMessageUnchecked<capnp::AnyPointer>(node_->data);
+  return capnp::readMessageUnchecked<capnp::AnyPointer>(node_->payload());
 }
 
 }  // namespace coact

@@ -3,6 +3,7 @@
 #include <capnp/message.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace coact::detail {
@@ -18,6 +19,9 @@ class arena_builder final : public capnp::MessageBuilder {
   ~arena_builder() noexcept(false) override;
 
   kj::ArrayPtr<capnp::word> allocateSegment(unsigned minimum_words) override;
+
+  /// Words of the inline segment the message has taken so far.
+  [[nodiscard]] std::uint32_t first_segment_words_used();
 
   /// Whether the message spilled beyond the inline segment.
   [[nodiscard]] bool spilled() const noexcept { return !extra_.empty(); }

@@ -2,6 +2,7 @@
 
 #include <capnp/message.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <new>
 
@@ -33,7 +34,8 @@ inline constexpr std::size_t first_segment_words = 16;
 
 /// A message and its routing header. Recycled through a per-thread pool. The payload
 /// is a sealed, contiguous Cap'n Proto message (read without bounds checks, since only
-/// this process's builders wrote it): a queued small message is a couple of cache lines.
+/// this process's builders wrote it). Cache-line aligned, with the header in the first
+/// 112 bytes: a small payload ends in the second line, so sending one touches two lines.
 struct envelope_node {
   envelope_node* next = nullptr;
   node_home* home = nullptr;      // the pool of the thread that allocated it
@@ -43,22 +45,27 @@ struct envelope_node {
   std::uint64_t correlation = 0;
   std::uint64_t type_id = 0;
   std::error_code error;  // a reply that carries an error instead of a payload
+  /// Heap copy of a payload that outgrew the inline segment; owned.
+  capnp::word* flat = nullptr;
+  /// Payload size in words.
+  std::uint32_t payload_words = 0;
+  /// Words of `segment` that may be non-zero. Only these are cleared on release, so a
+  /// receiver on another core writes to no more of the payload's cache lines than it read.
+  std::uint16_t segment_words_dirty = 0;
   message_kind kind = message_kind::tell;
   control ctl = control::none;
   bool replied = false;
-
-  /// The sealed payload's first word (its root pointer): `segment` or `flat`.
-  const capnp::word* data = nullptr;
-  /// Heap copy of a payload that outgrew the inline segment; owned.
-  capnp::word* flat = nullptr;
-  /// Payload size in words (for the inline segment, its capacity: an upper bound).
-  std::size_t payload_words = 0;
   /// Zeroed whenever the node is in a pool, as Cap'n Proto builders require.
   capnp::word segment[first_segment_words];
 
+  /// The sealed payload's first word (its root pointer).
+  [[nodiscard]] const capnp::word* payload() const noexcept {
+    return flat != nullptr ? flat : segment;
+  }
   [[nodiscard]] std::size_t payload_bytes() const noexcept {
     return payload_words * sizeof(capnp::word);
   }
 };
+static_assert(offsetof(envelope_node, segment) <= 112, "a small payload must end in line two");
 
 }  // namespace coact::detail
