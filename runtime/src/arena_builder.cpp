@@ -25,8 +25,8 @@ kj::ArrayPtr<capnp::word> arena_builder::allocateSegment(unsigned minimum_words)
     return first_;
   }
   // Grow geometrically, as MallocMessageBuilder does, so big messages take few segments.
-  const std::size_t words = std::max<std::size_t>(
-      minimum_words, std::max<std::size_t>(64, extra_words_ + first_.size()));
+  const std::size_t words =
+      std::max<std::size_t>(minimum_words, std::max<std::size_t>(64, extra_words_ + first_.size()));
   void* memory = std::calloc(words, sizeof(capnp::word));
   if (memory == nullptr) throw std::bad_alloc{};
   auto segment = kj::arrayPtr(static_cast<capnp::word*>(memory), words);

@@ -3,11 +3,11 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
-#include <vector>
-#include <cstring>
 #include <new>
+#include <vector>
 
 #include "coact/runtime/message.hpp"
 #include "detail/arena_builder.hpp"
@@ -223,9 +223,7 @@ void release_node(envelope_node* node) noexcept {
   nodes.push(node);
 }
 
-void set_node_type(envelope_node* node, std::uint64_t type_id) noexcept {
-  node->type_id = type_id;
-}
+void set_node_type(envelope_node* node, std::uint64_t type_id) noexcept { node->type_id = type_id; }
 
 builder_slot* open_builder(envelope_node* node) {
   builder_slot* slot = builders.pop();

@@ -2,8 +2,8 @@
 
 #include <asio/post.hpp>
 
-#include <cassert>
 #include <algorithm>
+#include <cassert>
 #include <exception>
 
 #include "detail/cell.hpp"
@@ -19,6 +19,7 @@ thread_local shard* this_shard = nullptr;
 constexpr std::size_t turns_per_round = 256;
 constexpr std::chrono::microseconds spin_yield_after{50};
 constexpr std::uint64_t io_poll_rounds = 64;
+constexpr std::uint32_t outbox_batch_max = 64;
 
 void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -82,8 +83,8 @@ void shard::start_thread() {
 
 void shard::run_thread() {
   this_shard = this;
-  const auto spin = std::chrono::duration_cast<std::chrono::nanoseconds>(
-      system_.config_.spin_before_park);
+  const auto spin =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(system_.config_.spin_before_park);
   std::uint64_t rounds = 0;
   while (!stop_requested_.load(std::memory_order_relaxed)) {
     bool worked = process(turns_per_round);
@@ -140,9 +141,45 @@ void shard::process_from_handler() {
 }
 
 result<void> shard::accept(envelope_node* node) {
-  if (this_shard == this) return deliver(node, true);
-  if (inbox_.push(node) && sleeping_.load(std::memory_order_seq_cst)) wake();
+  shard* const from = this_shard;
+  if (from == this) return deliver(node, true);
+  if (from != nullptr && from->batching_ && &from->system_ == &system_) {
+    from->stage(*this, node);
+  } else {
+    receive_chain(node, node);
+  }
   return success();
+}
+
+void shard::receive_chain(envelope_node* newest, envelope_node* oldest) {
+  if (inbox_.push(newest, oldest) && sleeping_.load(std::memory_order_seq_cst)) wake();
+}
+
+void shard::stage(shard& target, envelope_node* node) {
+  if (outboxes_.empty()) outboxes_.resize(system_.shards_.size());
+  outbox& o = outboxes_[target.index_];
+  node->next = o.newest;
+  o.newest = node;
+  if (o.oldest == nullptr) o.oldest = node;
+  if (!o.listed) {
+    o.listed = true;
+    outbox_targets_.push_back(target.index_);
+  }
+  // A long turn must not hold many messages back, nor let a chain grow without bound.
+  if (++o.count == outbox_batch_max) {
+    target.receive_chain(o.newest, o.oldest);
+    o.newest = o.oldest = nullptr;
+    o.count = 0;
+  }
+}
+
+void shard::flush_outboxes() {
+  for (const std::uint32_t index : outbox_targets_) {
+    outbox& o = outboxes_[index];
+    if (o.newest != nullptr) system_.shards_[index]->receive_chain(o.newest, o.oldest);
+    o = {};
+  }
+  outbox_targets_.clear();
 }
 
 bool shard::process(std::size_t turns_max) {
@@ -186,7 +223,12 @@ void shard::run(cell* c) {
   c->turn_left_ = c->turn_messages_;
   running_ = c;
   set_unanswered_sink(&unanswered_);
+  batching_ = true;
   c->resume_.resume();
+  batching_ = false;
+  // Before anything else leaves: what the turn sent keeps its order ahead of the replies
+  // to its dropped asks and of its Down messages.
+  if (!outbox_targets_.empty()) flush_outboxes();
   set_unanswered_sink(nullptr);
   running_ = nullptr;
   const bool stopped = c->body_.frame.done();
@@ -197,7 +239,7 @@ void shard::run(cell* c) {
   unanswered_.clear();
   if (stopped) {
     c->state_ = cell::state::waiting;  // not running any more; finalize may proceed
-    finalize(c, reason_of_body(*c));  // may delete c: touch it no more
+    finalize(c, reason_of_body(*c));   // may delete c: touch it no more
     return;
   }
   assert(c->state_ != cell::state::running);

@@ -80,6 +80,14 @@ coact::task<void> sender(coact::actor_context& self, coact::actor_ref target, st
   }
 }
 
+/// Sends `count` numbered Adds to `target` in a single turn, then sleeps far longer than
+/// the test waits: what one turn sends must leave when the turn ends, not at the next.
+coact::task<void> burst_sender(coact::actor_context& self, coact::actor_ref target,
+                               std::uint64_t count) {
+  for (std::uint64_t seq = 0; seq < count; ++seq) (void)self.tell(target, add(0, 0, seq));
+  co_await self.sleep(10 * wait_max);
+}
+
 /// One of the all-to-all actors: waits for Go (the peer list is complete by then), sends
 /// `count` numbered messages to every peer (itself included), and checks what it receives.
 coact::task<void> peer(coact::actor_context& self, std::uint32_t index,
@@ -133,6 +141,21 @@ TEST_CASE("messages between two actors on different shards arrive in send order"
   auto r = system.spawn(coact::spawn_options{.shard = 1}, &receiver, count, out);
   REQUIRE(r);
   REQUIRE(system.spawn(coact::spawn_options{.shard = 0}, &sender, r.value(), count));
+  CHECK(await(verdict).empty());
+}
+
+// Proves that a turn sending many batches' worth of messages to another shard delivers all
+// of them, in order, as soon as the turn ends (regression: cross-shard sends are batched).
+TEST_CASE("one turn's burst to another shard arrives whole, in order, at the turn's end",
+          "[runtime]") {
+  const std::uint64_t count = GENERATE(1u, 63u, 64u, 65u, 1000u);
+  CAPTURE(count);
+  coact::actor_system system{{.shard_count = 2}};
+  auto out = make_slot<std::string>();
+  auto verdict = out->get_future();
+  auto r = system.spawn(coact::spawn_options{.shard = 1}, &receiver, count, out);
+  REQUIRE(r);
+  REQUIRE(system.spawn(coact::spawn_options{.shard = 0}, &burst_sender, r.value(), count));
   CHECK(await(verdict).empty());
 }
 

@@ -24,8 +24,8 @@ enum class control : std::uint8_t {
   demonitor,  // sender stops watching target
   link,       // sender and target are linked
   unlink,
-  exit,       // a linked actor stopped; payload sys::Exit
-  down,       // a monitored actor stopped; payload sys::Down
+  exit,  // a linked actor stopped; payload sys::Exit
+  down,  // a monitored actor stopped; payload sys::Down
 };
 
 /// Words in the inline first segment: enough for small messages (a few scalars and a

@@ -11,12 +11,13 @@ namespace coact::detail {
 /// it drains in batches and every producer's messages stay in the order it sent them.
 class inbox {
  public:
-  /// Returns true on the empty-to-non-empty transition: that producer owes a wake-up.
-  bool push(envelope_node* node) noexcept {
+  /// Pushes a chain linked newest to oldest through `next`, with one CAS. Returns true on
+  /// the empty-to-non-empty transition: that producer owes a wake-up.
+  bool push(envelope_node* newest, envelope_node* oldest) noexcept {
     envelope_node* head = head_.load(std::memory_order_relaxed);
     do {
-      node->next = head;
-    } while (!head_.compare_exchange_weak(head, node, std::memory_order_seq_cst,
+      oldest->next = head;
+    } while (!head_.compare_exchange_weak(head, newest, std::memory_order_seq_cst,
                                           std::memory_order_relaxed));
     return head == nullptr;
   }

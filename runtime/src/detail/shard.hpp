@@ -124,6 +124,21 @@ class shard : public std::enable_shared_from_this<shard> {
   void arm_alarm();
   void wake();
   void enqueue_message(cell* c, envelope_node* node);
+  /// From any thread: takes a chain of messages linked newest to oldest.
+  void receive_chain(envelope_node* newest, envelope_node* oldest);
+  /// On this shard's thread, during a turn: holds a message for another shard.
+  void stage(shard& target, envelope_node* node);
+  void flush_outboxes();
+
+  /// Messages the running actor sends to one other shard, linked newest to oldest. They
+  /// leave together at the end of the turn (or once a batch fills): one CAS on the
+  /// target's inbox per batch instead of one contended CAS per message.
+  struct outbox {
+    envelope_node* newest = nullptr;
+    envelope_node* oldest = nullptr;
+    std::uint32_t count = 0;
+    bool listed = false;  // in outbox_targets_
+  };
 
   std::unique_ptr<asio::io_context> owned_io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
@@ -141,6 +156,9 @@ class shard : public std::enable_shared_from_this<shard> {
   envelope_node* deferred_head_ = nullptr;
   envelope_node* deferred_tail_ = nullptr;
 
+  bool batching_ = false;         // during an actor's turn: cross-shard sends are staged
+  std::vector<outbox> outboxes_;  // by target shard index; sized on first use
+  std::vector<std::uint32_t> outbox_targets_;
   std::vector<unanswered_ask> unanswered_;  // dropped asks of the current turn
   std::unique_ptr<asio::steady_timer> alarm_;
   std::optional<time_point> alarm_at_;
