@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache
   libasio-dev capnproto libcapnp-dev libboost1.81-dev
   catch2 libbenchmark-dev
+  nlohmann-json3-dev libcli11-dev   # history files; the coact command line
   libcaf-dev                        # comparison benchmarks only
   clang libclang-rt-14-dev          # clang builds and their sanitizers
 )

@@ -35,6 +35,8 @@ class category final : public std::error_category {
         return "message exceeds the maximum size";
       case errc::invalid_argument:
         return "invalid argument";
+      case errc::parse_error:
+        return "input does not follow its format";
     }
     return "unknown coact error " + std::to_string(value);
   }

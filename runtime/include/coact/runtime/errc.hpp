@@ -30,6 +30,8 @@ enum class errc : int {
   message_too_large,
   /// An argument or configuration value is invalid.
   invalid_argument,
+  /// A file or text (a history, a configuration) does not follow its format.
+  parse_error,
 };
 
 /// The category of coact::errc; name "coact".
