@@ -4,12 +4,14 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -93,8 +95,15 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     out << "\ncoact vs CAF (" << (any_median() ? "medians" : "single runs")
         << "); ratio > 1: coact ahead (rates coact/caf, other counters caf/coact)\n";
     print_row(out, "workload", "threads", "metric", "coact", "caf", "ratio");
+    // Sorted: with --benchmark_enable_random_interleaving results arrive in random order.
+    std::vector<const comparison*> sorted;
+    for (const comparison& c : comparisons_) sorted.push_back(&c);
+    std::sort(sorted.begin(), sorted.end(), [](const comparison* a, const comparison* b) {
+      return std::tie(a->workload, a->threads) < std::tie(b->workload, b->threads);
+    });
     bool paired = false;
-    for (const comparison& c : comparisons_) {
+    for (const comparison* entry : sorted) {
+      const comparison& c = *entry;
       paired = paired || (c.coact && c.caf);
       for (const auto& [name, m] : all_metrics(c)) {
         const auto coact = value_of(c.coact, name);
