@@ -1,0 +1,369 @@
+#include "coact/check/jepsen_log.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+namespace coact::check {
+namespace {
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+/// The next whitespace-separated token of `s`, which advances past it; empty at the end.
+std::string_view next_token(std::string_view& s) {
+  s = trim(s);
+  std::size_t end = 0;
+  while (end < s.size() && !is_space(s[end])) ++end;
+  const std::string_view token = s.substr(0, end);
+  s.remove_prefix(end);
+  return token;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return value;
+}
+
+/// Appends events in order, checking that invocations and completions pair up so that a
+/// broken log is reported at its line rather than later without one.
+class history_builder {
+ public:
+  /// Adds `e` as the next event; the reason when it breaks the pairing, empty otherwise.
+  std::string add(event e) {
+    const auto it = open_.find(e.process);
+    if (e.type == event_type::invoke) {
+      if (it != open_.end()) return "process " + std::to_string(e.process) + " invokes twice";
+      open_.emplace(e.process, std::make_pair(e.f, e.key));
+    } else {
+      if (it == open_.end()) {
+        return "process " + std::to_string(e.process) + " completes an operation it never invoked";
+      }
+      if (it->second.first != e.f || it->second.second != e.key) {
+        return "process " + std::to_string(e.process) + " completes a different operation (" +
+               to_string(e.f) + ") than it invoked (" + to_string(it->second.first) + ")";
+      }
+      open_.erase(it);
+    }
+    e.index = h_.size();
+    e.time_ns = static_cast<std::int64_t>(h_.size());
+    h_.push_back(std::move(e));
+    return {};
+  }
+
+  history take() { return std::move(h_); }
+
+ private:
+  history h_;
+  std::unordered_map<std::int64_t, std::pair<op_kind, std::string>> open_;
+};
+
+/// Calls `parse_line(line, builder)` (which returns a reason on failure, empty otherwise)
+/// for each line of `text` and turns the first failure into errc::parse_error.
+template <class ParseLine>
+result<history> parse_lines(std::string_view text, load_error* error, ParseLine parse_line) {
+  history_builder builder;
+  std::size_t line_number = 0;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    ++line_number;
+    const std::string reason = parse_line(line, builder);
+    if (!reason.empty()) {
+      if (error != nullptr) *error = {line_number, reason};
+      return errc::parse_error;
+    }
+  }
+  return builder.take();
+}
+
+result<std::string> read_file(const std::filesystem::path& path, load_error* error) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream contents;
+  if (in) contents << in.rdbuf();
+  if (!in || in.bad()) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec);
+    if (error != nullptr) *error = {0, "cannot read " + path.string()};
+    return exists ? std::make_error_code(std::errc::io_error)
+                  : std::make_error_code(std::errc::no_such_file_or_directory);
+  }
+  return std::move(contents).str();
+}
+
+// --- Jepsen's etcd text log ---
+
+/// A value of an etcd log line: nil or an integer.
+std::optional<datum> parse_etcd_scalar(std::string_view s) {
+  if (s == "nil") return datum{};
+  if (const auto i = parse_int(s)) return datum{*i};
+  return std::nullopt;
+}
+
+/// `[expected new]`: the pair of a cas.
+std::optional<std::pair<datum, datum>> parse_etcd_pair(std::string_view s) {
+  if (s.size() < 2 || s.front() != '[' || s.back() != ']') return std::nullopt;
+  s = s.substr(1, s.size() - 2);
+  const auto expected = parse_etcd_scalar(next_token(s));
+  const auto desired = parse_etcd_scalar(next_token(s));
+  if (!expected || !desired || !trim(s).empty()) return std::nullopt;
+  return std::make_pair(*expected, *desired);
+}
+
+std::string parse_etcd_line(std::string_view line, history_builder& builder) {
+  std::string_view rest = line;
+  if (next_token(rest) != "INFO" || next_token(rest) != "jepsen.util" || next_token(rest) != "-") {
+    return {};
+  }
+  const auto process = parse_int(next_token(rest));
+  if (!process) return {};  // the nemesis and other non-client lines
+
+  const std::string_view type = next_token(rest);
+  const std::string_view f = next_token(rest);
+  const std::string_view value = trim(rest);
+  event e;
+  e.process = *process;
+  if (type == ":invoke") {
+    e.type = event_type::invoke;
+  } else if (type == ":ok") {
+    e.type = event_type::ok;
+  } else if (type == ":fail") {
+    e.type = event_type::fail;
+  } else if (type == ":info") {
+    e.type = event_type::info;
+  } else {
+    return "unknown type '" + std::string{type} + "'";
+  }
+  const std::string bad_value = "bad value '" + std::string{value} + "' for " + std::string{f};
+
+  if (f == ":read") {
+    e.f = op_kind::read;
+    if (e.type == event_type::invoke || e.type == event_type::ok) {
+      const auto v = parse_etcd_scalar(value);
+      if (!v || (e.type == event_type::invoke && *v != datum{})) return bad_value;
+      e.value = *v;
+    } else {
+      // A failed read (:timed-out) may or may not have reached etcd: its outcome is unknown.
+      e.type = event_type::info;
+    }
+  } else if (f == ":write") {
+    e.f = op_kind::write;
+    if (e.type == event_type::invoke || e.type == event_type::ok) {
+      const auto v = parse_etcd_scalar(value);
+      if (!v) return bad_value;
+      e.value = *v;
+    }
+  } else if (f == ":cas") {
+    e.f = op_kind::cas;
+    if (e.type != event_type::info) {
+      const auto pair = parse_etcd_pair(value);
+      if (!pair) return bad_value;
+      e.expected = pair->first;
+      e.value = pair->second;
+      // Jepsen's etcd client reports a cas whose compare failed as :fail, though it ran.
+      if (e.type == event_type::fail) {
+        e.type = event_type::ok;
+        e.matched = false;
+      }
+    }
+  } else {
+    return "unknown f '" + std::string{f} + "'";
+  }
+  return builder.add(std::move(e));
+}
+
+// --- EDN key-value log ---
+
+/// A cursor over one EDN map of scalars; each parse_* advances past what it read.
+class edn_cursor {
+ public:
+  explicit edn_cursor(std::string_view text) : rest_(text) {}
+
+  /// Skips whitespace, for which EDN counts commas too.
+  void skip() {
+    while (!rest_.empty() && (is_space(rest_.front()) || rest_.front() == ',')) {
+      rest_.remove_prefix(1);
+    }
+  }
+  bool consume(char c) {
+    skip();
+    if (rest_.empty() || rest_.front() != c) return false;
+    rest_.remove_prefix(1);
+    return true;
+  }
+  [[nodiscard]] bool at_end() {
+    skip();
+    return rest_.empty();
+  }
+
+  /// `:name`, as "name".
+  std::optional<std::string_view> parse_keyword() {
+    skip();
+    if (rest_.empty() || rest_.front() != ':') return std::nullopt;
+    std::size_t end = 1;
+    while (end < rest_.size() && !is_space(rest_[end]) && rest_[end] != ',' && rest_[end] != '}') {
+      ++end;
+    }
+    if (end == 1) return std::nullopt;
+    const std::string_view name = rest_.substr(1, end - 1);
+    rest_.remove_prefix(end);
+    return name;
+  }
+
+  /// A scalar: nil, an integer, a string, or a keyword (kept as its name, a string).
+  std::optional<datum> parse_value() {
+    skip();
+    if (rest_.empty()) return std::nullopt;
+    if (rest_.front() == '"') return parse_string();
+    if (rest_.front() == ':') {
+      const auto keyword = parse_keyword();
+      if (!keyword) return std::nullopt;
+      return datum{std::string{*keyword}};
+    }
+    std::size_t end = 0;
+    while (end < rest_.size() && !is_space(rest_[end]) && rest_[end] != ',' && rest_[end] != '}') {
+      ++end;
+    }
+    const std::string_view token = rest_.substr(0, end);
+    rest_.remove_prefix(end);
+    if (token == "nil") return datum{};
+    if (const auto i = parse_int(token)) return datum{*i};
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<datum> parse_string() {
+    std::string text;
+    for (std::size_t i = 1; i < rest_.size(); ++i) {
+      const char c = rest_[i];
+      if (c == '"') {
+        rest_.remove_prefix(i + 1);
+        return datum{std::move(text)};
+      }
+      if (c != '\\') {
+        text += c;
+        continue;
+      }
+      if (++i == rest_.size()) break;
+      switch (rest_[i]) {
+        case 'n':
+          text += '\n';
+          break;
+        case 't':
+          text += '\t';
+          break;
+        case 'r':
+          text += '\r';
+          break;
+        case '"':
+        case '\\':
+          text += rest_[i];
+          break;
+        default:
+          return std::nullopt;
+      }
+    }
+    return std::nullopt;  // unterminated
+  }
+
+  std::string_view rest_;
+};
+
+std::string parse_edn_line(std::string_view line, history_builder& builder) {
+  if (trim(line).empty()) return {};
+  edn_cursor cursor(line);
+  if (!cursor.consume('{')) return "expected '{'";
+  std::optional<std::int64_t> process;
+  std::optional<std::string> type;
+  std::optional<std::string> f;
+  std::optional<std::string> key;
+  datum value;
+  while (!cursor.consume('}')) {
+    const auto field = cursor.parse_keyword();
+    if (!field) return "expected a keyword or '}'";
+    const auto v = cursor.parse_value();
+    if (!v) return "bad value for :" + std::string{*field};
+    const auto* text = std::get_if<std::string>(&*v);
+    if (*field == "process") {
+      const auto* number = std::get_if<std::int64_t>(&*v);
+      if (number == nullptr) return ":process is not an integer";
+      process = *number;
+    } else if (*field == "type" || *field == "f" || *field == "key") {
+      if (text == nullptr) return ":" + std::string{*field} + " is not a keyword or string";
+      (*field == "type" ? type : *field == "f" ? f : key) = *text;
+    } else if (*field == "value") {
+      value = *v;
+    }
+  }
+  if (!cursor.at_end()) return "text after '}'";
+  if (!process || !type || !f || !key) return "missing :process, :type, :f or :key";
+
+  event e;
+  e.process = *process;
+  e.key = std::move(*key);
+  if (*type == "invoke") {
+    e.type = event_type::invoke;
+  } else if (*type == "ok") {
+    e.type = event_type::ok;
+  } else if (*type == "fail") {
+    e.type = event_type::fail;
+  } else if (*type == "info") {
+    e.type = event_type::info;
+  } else {
+    return "unknown :type :" + *type;
+  }
+  if (*f == "get") {
+    e.f = op_kind::read;
+  } else if (*f == "put") {
+    e.f = op_kind::write;
+  } else if (*f == "append") {
+    e.f = op_kind::append;
+  } else {
+    return "unknown :f :" + *f;
+  }
+  const bool is_string = std::holds_alternative<std::string>(value);
+  if (!is_string && !std::holds_alternative<std::monostate>(value)) {
+    return ":value is neither a string nor nil";
+  }
+  if (e.f != op_kind::read && e.type == event_type::invoke && !is_string) {
+    return ":" + *f + " needs a string :value";
+  }
+  e.value = std::move(value);
+  return builder.add(std::move(e));
+}
+
+}  // namespace
+
+result<history> parse_jepsen_etcd_log(std::string_view text, load_error* error) {
+  return parse_lines(text, error, parse_etcd_line);
+}
+
+result<history> read_jepsen_etcd_log(const std::filesystem::path& path, load_error* error) {
+  auto text = read_file(path, error);
+  if (!text) return text.error();
+  return parse_jepsen_etcd_log(text.value(), error);
+}
+
+result<history> parse_kv_edn(std::string_view text, load_error* error) {
+  return parse_lines(text, error, parse_edn_line);
+}
+
+result<history> read_kv_edn(const std::filesystem::path& path, load_error* error) {
+  auto text = read_file(path, error);
+  if (!text) return text.error();
+  return parse_kv_edn(text.value(), error);
+}
+
+}  // namespace coact::check
