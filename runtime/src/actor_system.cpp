@@ -127,6 +127,16 @@ result<void> actor_system::tell(actor_ref target, envelope&& e) {
   return core_->send(node);
 }
 
+result<void> actor_system::receive_remote(envelope&& e) {
+  detail::envelope_node* node = e.release();
+  if (node->target.node != core_->config_.node) {
+    node->replied = true;  // not ours to answer
+    detail::release_node(node);
+    return errc::invalid_argument;
+  }
+  return core_->send(node);
+}
+
 result<envelope> actor_system::ask_blocking(actor_ref target, envelope&& request,
                                             duration timeout, std::uint64_t reply_type) {
   if (core_->local_shard() != nullptr) return errc::invalid_argument;

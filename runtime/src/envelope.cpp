@@ -266,6 +266,44 @@ void seal(envelope_node* node, builder_slot* slot) {
 
 message_kind envelope::kind() const noexcept { return node_->kind; }
 actor_ref envelope::sender() const noexcept { return node_->sender; }
+actor_ref envelope::target() const noexcept { return node_->target; }
+std::uint64_t envelope::correlation() const noexcept { return node_->correlation; }
+
+void envelope::discard() noexcept {
+  if (node_ == nullptr) return;
+  node_->replied = true;
+  reset();
+}
+
+envelope envelope::clone() const {
+  detail::envelope_node* copy = detail::acquire_node();
+  // The copy belongs to no system until it is sent or received: the original's may be
+  // gone by then (a crashed simulated node).
+  copy->target = node_->target;
+  copy->sender = node_->sender;
+  copy->correlation = node_->correlation;
+  copy->type_id = node_->type_id;
+  copy->error = node_->error;
+  copy->kind = node_->kind;
+  copy->ctl = node_->ctl;
+  copy->replied = node_->replied;
+  copy->payload_words = node_->payload_words;
+  if (node_->flat != nullptr) {
+    auto* flat =
+        static_cast<capnp::word*>(std::malloc(node_->payload_words * sizeof(capnp::word)));
+    if (flat == nullptr) {
+      copy->replied = true;  // a copy that never existed answers nobody
+      detail::release_node(copy);
+      throw std::bad_alloc{};
+    }
+    std::memcpy(flat, node_->flat, node_->payload_words * sizeof(capnp::word));
+    copy->flat = flat;
+  } else {
+    std::memcpy(copy->segment, node_->segment, node_->segment_words_dirty * sizeof(capnp::word));
+    copy->segment_words_dirty = node_->segment_words_dirty;
+  }
+  return envelope{copy};
+}
 std::uint64_t envelope::type_id() const noexcept { return node_->type_id; }
 capnp::AnyPointer::Reader envelope::root() const {
   return capnp::readMessageUnchecked<capnp::AnyPointer>(node_->payload());

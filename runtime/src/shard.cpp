@@ -55,7 +55,8 @@ shard_counters atomic_counters::snapshot() const noexcept {
 }
 
 shard::shard(system_core& system, std::uint32_t index, asio::io_context* external)
-    : system_(system), index_(index), embedded_(external != nullptr),
+    : system_(system), index_(index), table_(system.config_.incarnation << 20),
+      embedded_(external != nullptr),
       // An embedded shard cannot spin or park: every transition posts a wake-up.
       sleeping_(external != nullptr) {
   if (external == nullptr) {
@@ -476,8 +477,18 @@ bool shard::cancel_timer(std::uint64_t id) {
   return true;
 }
 
+void shard::fire_due_timers() {
+  if (closed_) return;
+  shard* const previous = this_shard;
+  this_shard = this;
+  fire_timers();
+  this_shard = previous;
+  process_from_handler();
+}
+
 void shard::arm_alarm() {
-  if (timers_.empty() || !alarm_) return;
+  // A simulated shard's timers are fired by the simulator, in virtual time.
+  if (timers_.empty() || !alarm_ || system_.config_.simulated) return;
   const time_point earliest = timers_.earliest();
   if (alarm_at_ && *alarm_at_ <= earliest) return;
   alarm_at_ = earliest;

@@ -33,6 +33,9 @@ shard* system_core::local_shard() const noexcept {
 
 result<void> system_core::send(envelope_node* node) {
   node->system = this;
+  if (node->target.node != config_.node && config_.router && node->target.valid()) {
+    return config_.router->route(envelope{node});
+  }
   if (node->target.node != config_.node || node->target.shard >= shards_.size() ||
       !node->target.valid()) {
     // Decide before releasing: release_node may free the node.
@@ -104,6 +107,20 @@ void system_core::forget_names(actor_ref ref) {
   name_count_.store(names_.size(), std::memory_order_relaxed);
 }
 
+std::optional<time_point> system_core::next_timer_due() const {
+  std::optional<time_point> earliest;
+  for (const auto& s : shards_) {
+    if (s->timers_.empty()) continue;
+    const time_point t = s->timers_.earliest();
+    if (!earliest || t < *earliest) earliest = t;
+  }
+  return earliest;
+}
+
+void system_core::fire_due_timers() {
+  for (auto& s : shards_) s->fire_due_timers();
+}
+
 bool system_core::begin_spawn() noexcept {
   // seq_cst on both sides (here and in shutdown): either this spawn sees accepting_
   // false, or shutdown sees it in flight and waits for it.
@@ -123,6 +140,15 @@ void system_core::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   accepting_.store(false, std::memory_order_seq_cst);
+  if (config_.simulated) {
+    // The caller is the only thread that runs these shards: nothing runs concurrently,
+    // and posting to the shards would wait on the caller itself.
+    for (auto& s : shards_) s->stop_all_actors();
+    for (auto& s : shards_) s->stop_thread();
+    closed_.store(true, std::memory_order_release);
+    for (auto& s : shards_) s->discard_queued();
+    return;
+  }
   // A spawn admitted before that reserves its slot and sends its start in a few steps,
   // none of which block: wait for them, or a shard could stop its actors while one is
   // half set up (or reserved after), and leave it unstopped or finalize it half-built.

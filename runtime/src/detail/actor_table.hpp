@@ -21,7 +21,10 @@ class actor_table {
   static constexpr std::uint32_t chunk_slots = 1u << chunk_bits;
   static constexpr std::uint32_t chunk_count_max = 1024;  // 4 M actors per shard
 
-  actor_table() = default;
+  /// Generations start above `generation_base`: a node restarted with a new base never
+  /// hands out a reference that one of its earlier lives did (barring 2^20 reuses of a slot).
+  explicit actor_table(std::uint32_t generation_base = 0) noexcept
+      : generation_base_(generation_base) {}
   actor_table(const actor_table&) = delete;
   actor_table& operator=(const actor_table&) = delete;
   ~actor_table() {
@@ -39,7 +42,11 @@ class actor_table {
       if (next_ == chunk_slots * chunk_count_max) return std::nullopt;
       id = next_++;
       if ((id & (chunk_slots - 1)) == 0) {
-        chunks_[id >> chunk_bits].store(new slot[chunk_slots], std::memory_order_release);
+        auto* chunk = new slot[chunk_slots];
+        for (std::uint32_t i = 0; i < chunk_slots; ++i) {
+          chunk[i].generation.store(generation_base_, std::memory_order_relaxed);
+        }
+        chunks_[id >> chunk_bits].store(chunk, std::memory_order_release);
       }
     }
     slot& s = at(id);
@@ -89,6 +96,7 @@ class actor_table {
     return chunks_[id >> chunk_bits].load(std::memory_order_acquire)[id & (chunk_slots - 1)];
   }
 
+  std::uint32_t generation_base_;
   std::array<std::atomic<slot*>, chunk_count_max> chunks_{};
   mutable std::mutex mutex_;
   std::vector<std::uint32_t> free_;

@@ -95,6 +95,8 @@ class shard : public std::enable_shared_from_this<shard> {
   }
 
   [[nodiscard]] time_point now() const noexcept;
+  /// Simulated shards: fires the timers due by now, then runs what they woke.
+  void fire_due_timers();
 
   system_core& system_;
   std::uint32_t index_;

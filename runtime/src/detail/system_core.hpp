@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +37,12 @@ class system_core {
 
   void forget_names(actor_ref ref);
   void shutdown();
+
+  /// Simulated systems only, on the simulator's thread: the earliest pending timer of any
+  /// shard, on this system's clock.
+  [[nodiscard]] std::optional<time_point> next_timer_due() const;
+  /// Simulated systems only: fires every timer due by now on this system's clock.
+  void fire_due_timers();
 
   /// Admits a spawn unless the system is shutting down. An admitted spawn calls end_spawn
   /// once its actor is started (or abandoned); shutdown waits for those, so that every

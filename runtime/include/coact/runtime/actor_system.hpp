@@ -16,6 +16,7 @@
 #include "coact/runtime/clock.hpp"
 #include "coact/runtime/counters.hpp"
 #include "coact/runtime/message.hpp"
+#include "coact/runtime/remote_router.hpp"
 #include "coact/runtime/result.hpp"
 #include "coact/runtime/task.hpp"
 
@@ -37,8 +38,19 @@ struct system_config {
   std::size_t dead_letter_log_max = 64;
   /// This node's number in a cluster; 0 for a single process.
   std::uint32_t node = 0;
+  /// Which life of this node this is (count its restarts): references to actors of an
+  /// earlier life never reach an actor of this one. Below 4096.
+  std::uint32_t incarnation = 0;
   /// Time source of every shard; a real clock if empty.
   std::shared_ptr<const clock> time_source;
+  /// Where messages for other nodes go (the network layer); without one, sending to
+  /// another node fails with errc::node_unreachable.
+  std::shared_ptr<remote_router> router;
+  /// Driven by the deterministic simulator (coact::sim::world), hosted on io_contexts it
+  /// runs on one thread: shards arm no real-time alarms (the simulator fires their timers
+  /// in virtual time) and shutdown runs inline on the calling thread, which must be the
+  /// one that runs those io_contexts. Only with the hosted_on constructor.
+  bool simulated = false;
 };
 
 /// Per-actor settings.
@@ -133,6 +145,11 @@ class actor_system {
     return tell(target, std::move(m).take());
   }
   result<void> tell(actor_ref target, envelope&& e);
+
+  /// For the network layer: hands over a message that arrived from another node (tell,
+  /// ask, reply or system message, with its header as sent) for its target on this node.
+  /// Errors as for tell; a message for another node fails with errc::invalid_argument.
+  result<void> receive_remote(envelope&& e);
 
   /// Asks from a thread that is not a shard thread and blocks for the answer.
   /// Must not be called from an actor (it would block its shard).

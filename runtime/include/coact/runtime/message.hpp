@@ -58,6 +58,16 @@ class envelope {
   [[nodiscard]] message_kind kind() const noexcept;
   /// The actor that sent it; invalid for messages sent from outside any actor.
   [[nodiscard]] actor_ref sender() const noexcept;
+  /// The actor it is addressed to.
+  [[nodiscard]] actor_ref target() const noexcept;
+  /// Pairs an ask with its reply; 0 for tells.
+  [[nodiscard]] std::uint64_t correlation() const noexcept;
+  /// A copy with its own memory: header and payload (a network that duplicates messages
+  /// delivers both). Only for messages that have been sent (they have a target).
+  [[nodiscard]] envelope clone() const;
+  /// Frees the message without answering its asker, as a network that loses it does:
+  /// the asker learns nothing until its deadline.
+  void discard() noexcept;
   /// The Cap'n Proto type id of the payload's root struct (capnp::typeId<T>()).
   [[nodiscard]] std::uint64_t type_id() const noexcept;
   /// The payload's root, readable as any struct type.
