@@ -31,7 +31,8 @@ struct world::node {
 };
 
 world::world(std::uint64_t seed, std::shared_ptr<link_model> links)
-    : random_(seed), truth_(std::make_shared<virtual_clock>()), links_(std::move(links)) {
+    : random_(seed), truth_(std::make_shared<virtual_clock>()), links_(std::move(links)),
+      faults_(random_.split("buggify")) {
   if (!links_) links_ = std::make_shared<fixed_delay_links>(std::chrono::milliseconds{1});
 }
 
@@ -211,6 +212,7 @@ bool world::step(const std::function<bool()>* done, time_point limit) {
 }
 
 std::uint64_t world::run_until(time_point limit) {
+  const fault_scope scope{faults_on_ ? &faults_ : nullptr};
   const std::uint64_t before = events_;
   while (step(nullptr, limit)) {
   }
@@ -219,6 +221,7 @@ std::uint64_t world::run_until(time_point limit) {
 }
 
 bool world::run_until(const std::function<bool()>& done, time_point limit) {
+  const fault_scope scope{faults_on_ ? &faults_ : nullptr};
   if (done()) return true;
   while (step(&done, limit)) {
     if (done()) return true;

@@ -176,6 +176,7 @@ actor_ref actor_system::whereis(const std::string& name) const {
 }
 
 std::size_t actor_system::shard_count() const noexcept { return core_->shards_.size(); }
+std::shared_ptr<const coact::clock> actor_system::clock() const noexcept { return core_->clock_; }
 std::uint32_t actor_system::node() const noexcept { return core_->config_.node; }
 
 shard_counters actor_system::counters(std::size_t shard) const {

@@ -6,6 +6,7 @@
 #include <cassert>
 #include <exception>
 
+#include "coact/runtime/sim/buggify.hpp"
 #include "detail/cell.hpp"
 #include "detail/system_core.hpp"
 
@@ -221,7 +222,9 @@ bool shard::process(std::size_t turns_max) {
 
 void shard::run(cell* c) {
   c->state_ = cell::state::running;
-  c->turn_left_ = c->turn_messages_;
+  // A fault site: in simulation, a turn now and then ends after one message, so that
+  // tests meet the interleavings a loaded machine produces.
+  c->turn_left_ = COACT_SIM_BUGGIFY(0.05) ? 1 : c->turn_messages_;
   running_ = c;
   set_unanswered_sink(&unanswered_);
   batching_ = true;

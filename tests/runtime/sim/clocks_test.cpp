@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "coact/runtime/interval_clock.hpp"
+
 using namespace std::chrono_literals;
 using coact::time_point;
 using coact::sim::skewed_clock;
@@ -30,4 +32,21 @@ TEST_CASE("a skewed clock reads true time plus offset plus drift", "[runtime][si
     CHECK(fast.to_local(t) >= local);
     CHECK(fast.to_local(t + -1ns) < local);
   }
+}
+
+// Proves the interval contains true time while the clock's error is within epsilon, and
+// can miss it when the simulator sets the error beyond epsilon.
+TEST_CASE("an interval clock holds true time only while the error stays within epsilon",
+          "[runtime][sim]") {
+  auto truth = std::make_shared<virtual_clock>();
+  truth->advance_to(time_point{1s});
+  const coact::interval_clock within{std::make_shared<skewed_clock>(truth, 4ms, 0.0), 5ms};
+  const coact::interval_clock beyond{std::make_shared<skewed_clock>(truth, 7ms, 0.0), 5ms};
+  CHECK(within.now().contains(truth->now()));
+  CHECK_FALSE(beyond.now().contains(truth->now()));
+  CHECK(within.now().latest - within.now().earliest == 10ms);
+  CHECK(within.after(time_point{1s - 2ms}));
+  CHECK_FALSE(within.after(time_point{1s}));
+  CHECK(within.before(time_point{1s + 10ms}));
+  CHECK_FALSE(within.before(time_point{1s + 9ms}));
 }

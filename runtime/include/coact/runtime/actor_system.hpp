@@ -175,6 +175,8 @@ class actor_system {
   void shutdown();
 
   [[nodiscard]] std::size_t shard_count() const noexcept;
+  /// The clock every shard of this system reads (config.time_source, or a real clock).
+  [[nodiscard]] std::shared_ptr<const coact::clock> clock() const noexcept;
   [[nodiscard]] std::uint32_t node() const noexcept;
   [[nodiscard]] shard_counters counters(std::size_t shard) const;
   [[nodiscard]] shard_counters counters() const;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/sim/buggify.hpp"
 #include "coact/runtime/sim/clocks.hpp"
 #include "coact/runtime/sim/prng.hpp"
 
@@ -117,6 +118,11 @@ class world {
   /// Runs until `done()` holds (checked after every event) or `limit`; true if done.
   bool run_until(const std::function<bool()>& done, time_point limit);
 
+  /// Fault sites (COACT_SIM_BUGGIFY) in the code the world runs: on by default, with a
+  /// quarter of the sites enabled per run, from the seed's "buggify" stream.
+  void set_fault_injection(bool on) noexcept { faults_on_ = on; }
+  [[nodiscard]] const fault_injector& faults() const noexcept { return faults_; }
+
   /// Events run since the world was made.
   [[nodiscard]] std::uint64_t events() const noexcept { return events_; }
 
@@ -155,6 +161,8 @@ class world {
   std::uint64_t next_seq_ = 0;
   std::uint64_t events_ = 0;
   std::vector<duration> arrivals_;  // scratch for link_model::plan
+  fault_injector faults_;
+  bool faults_on_ = true;
 };
 
 }  // namespace coact::sim
