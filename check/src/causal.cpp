@@ -8,7 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "coact/check/session_guarantees.hpp"
+#include "coact/check/write_order.hpp"
+#include "detail/violation.hpp"
 
 namespace coact::check {
 
@@ -149,12 +150,7 @@ class causal_checker {
   }
 
   void add(causal_violation_kind kind, std::size_t r, const dependency* d, std::string reason) {
-    causal_violation v;
-    v.kind = kind;
-    v.read = w_.ops[r];
-    v.session = session_of(v.read);
-    v.process = v.read.process;
-    v.key = v.read.key;
+    auto v = detail::violation_at_read<causal_violation>(kind, w_.ops[r], std::move(reason));
     const std::size_t got = w_.read_from[r];
     if (got < write_order::not_a_read) v.returned = w_.ops[got];
     if (d) {
@@ -162,7 +158,6 @@ class causal_checker {
       if (d->through != none) v.through = w_.ops[d->through];
       v.learned_by = w_.ops[d->by];
     }
-    v.reason = std::string(to_string(kind)) + ": " + std::move(reason);
     report_.violations.push_back(std::move(v));
   }
 

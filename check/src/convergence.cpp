@@ -7,16 +7,22 @@
 #include <utility>
 #include <vector>
 
+#include "coact/check/write_order.hpp"
+#include "detail/violation.hpp"
+
 namespace coact::check {
 
 namespace {
 
-bool writes(const operation& op) {
-  if (op.f == op_kind::write) return true;
-  return op.f == op_kind::cas && (op.outcome != event_type::ok || op.matched);
+// The writes of a key, and its failed write and cas attempts too: they explain a final
+// value that only they wrote.
+bool written_or_tried(const operation& op) {
+  const bool tried =
+      op.outcome == event_type::fail && (op.f == op_kind::write || op.f == op_kind::cas);
+  return tried || is_write(op);
 }
 
-// The writes of one key: all of them (failed ones too, to explain a value only they wrote).
+// The writes of one key, as written_or_tried takes them.
 using key_writes = std::vector<const operation*>;
 
 const operation* final_write(const key_writes& kw, const replica_value& v, bool& only_failed) {
@@ -69,7 +75,7 @@ result<convergence_report> check_convergence(const history& h, const replica_sta
   std::unordered_map<std::string, key_writes> by_key;
   std::set<std::string> keys;
   for (const operation& op : ops) {
-    if (!writes(op)) continue;
+    if (!written_or_tried(op)) continue;
     by_key[op.key].push_back(&op);
     keys.insert(op.key);
   }
@@ -103,8 +109,8 @@ result<convergence_report> check_convergence(const history& h, const replica_sta
       convergence_violation v;
       v.kind = convergence_violation_kind::divergent_key;
       v.key = key;
-      v.reason = "divergent key: replicas hold " + std::to_string(groups.size()) +
-                 " different values for " + key;
+      v.reason = detail::reason_for(v.kind, "replicas hold " + std::to_string(groups.size()) +
+                                                " different values for " + key);
       v.values = std::move(values);
       report.violations.push_back(std::move(v));
     }
@@ -120,8 +126,9 @@ result<convergence_report> check_convergence(const history& h, const replica_sta
         v.kind = convergence_violation_kind::unwritten_final_value;
         v.key = key;
         v.replicas = replicas;
-        v.reason = "final value never written: " + join(replicas) + " hold " + key + " = " +
-                   to_string(value.value) + (only_failed ? ", written only by a failed write" : "");
+        v.reason = detail::reason_for(
+            v.kind, join(replicas) + " hold " + key + " = " + to_string(value.value) +
+                        (only_failed ? ", written only by a failed write" : ""));
         judged.push_back(std::move(v));
         continue;
       }
@@ -135,9 +142,10 @@ result<convergence_report> check_convergence(const history& h, const replica_sta
         v.replicas = replicas;
         v.write = *w;
         if (f) v.final_write = *f;
-        v.reason = "lost write: acknowledged " + key + " = " + to_string(w->argument) + " but " +
-                   join(replicas) + " hold " + to_string(value.value) +
-                   (f ? ", written before it" : "");
+        v.reason = detail::reason_for(
+            v.kind, "acknowledged " + key + " = " + to_string(w->argument) + " but " +
+                        join(replicas) + " hold " + to_string(value.value) +
+                        (f ? ", written before it" : ""));
         judged.push_back(std::move(v));
       }
     }

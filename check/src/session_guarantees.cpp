@@ -1,24 +1,20 @@
 #include "coact/check/session_guarantees.hpp"
 
 #include <algorithm>
-#include <cassert>
-#include <optional>
+#include <cstddef>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "detail/violation.hpp"
 
 namespace coact::check {
 
 namespace {
 
 constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
-
-bool writes(const operation& op) {
-  if (op.outcome == event_type::fail) return false;
-  if (op.f == op_kind::write) return true;
-  return op.f == op_kind::cas && (op.outcome == event_type::info || op.matched);
-}
 
 // The write of a session-local frontier: the one with the greatest lo, and the operation
 // through which the session came to know it.
@@ -136,7 +132,7 @@ class session_checker {
     v.process = w_.ops[at].process;
     v.key = w_.ops[at].key;
     for (std::size_t i : ops) v.ops.push_back(w_.ops[i]);
-    v.reason = std::string(to_string(kind)) + ": " + std::move(reason);
+    v.reason = detail::reason_for(kind, std::move(reason));
     report_.violations.push_back(std::move(v));
   }
 
@@ -149,84 +145,6 @@ class session_checker {
 };
 
 }  // namespace
-
-bool write_order::is_write(std::size_t i) const { return writes(ops[i]); }
-
-bool write_order::older(std::size_t a, std::size_t b) const {
-  assert(b != unknown && b != not_a_read && a != unknown && a != not_a_read);
-  if (b == initial || !ordered[b]) return false;
-  if (a == initial) return true;
-  return ordered[a] && hi[a] < lo[b];
-}
-
-result<write_order> order_writes(const history& h) {
-  auto paired = pair_operations(h);
-  if (!paired) return paired.error();
-  write_order w;
-  w.ops = std::move(paired).value();
-  const std::size_t n = w.ops.size();
-  w.read_from.assign(n, write_order::not_a_read);
-  w.lo.assign(n, write_order::before_all);
-  w.hi.assign(n, write_order::before_all);
-  w.ordered.assign(n, false);
-
-  std::unordered_map<std::string, std::unordered_map<datum, std::size_t>> by_value;
-  std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::size_t>> by_version;
-  std::vector<std::optional<std::uint64_t>> version(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const operation& op = w.ops[i];
-    if (!writes(op)) continue;
-    by_value[op.key][op.argument] = i;
-    if (op.version) by_version[op.key][*op.version] = i;
-    version[i] = op.version;
-  }
-
-  std::vector<std::int64_t> seen_ns(n, never_ns);
-  for (std::size_t i = 0; i < n; ++i) {
-    const operation& op = w.ops[i];
-    if (op.f != op_kind::read || op.outcome != event_type::ok) continue;
-    std::size_t got = write_order::unknown;
-    if (std::holds_alternative<std::monostate>(op.output)) {
-      got = write_order::initial;
-    } else if (auto k = by_version.find(op.key);
-               op.version && k != by_version.end() && k->second.contains(*op.version)) {
-      got = k->second.at(*op.version);
-    } else if (auto kv = by_value.find(op.key); kv != by_value.end()) {
-      if (auto it = kv->second.find(op.output); it != kv->second.end()) got = it->second;
-    }
-    w.read_from[i] = got;
-    if (got >= write_order::not_a_read) continue;
-    if (!version[got]) version[got] = op.version;
-    seen_ns[got] = std::min(seen_ns[got], op.complete_ns);
-  }
-
-  // A key is version-ordered only if every write whose place matters has a version: the
-  // acknowledged ones and the observed ones.
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!writes(w.ops[i])) continue;
-    const bool matters = w.ops[i].outcome == event_type::ok || seen_ns[i] != never_ns;
-    auto [it, fresh] = w.basis.try_emplace(w.ops[i].key, order_basis::version);
-    if (matters && !version[i]) it->second = order_basis::real_time;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const operation& op = w.ops[i];
-    if (!writes(op)) continue;
-    if (w.basis.at(op.key) == order_basis::version) {
-      if (!version[i]) continue;
-      // Versions beyond 2^63 do not occur in practice; the span type is shared with time.
-      w.lo[i] = w.hi[i] = static_cast<std::int64_t>(*version[i]);
-    } else {
-      w.lo[i] = op.invoke_ns;
-      w.hi[i] = std::min(op.complete_ns, seen_ns[i]);
-    }
-    w.ordered[i] = true;
-  }
-  return w;
-}
-
-std::string session_of(const operation& op) {
-  return op.session.empty() ? "process " + std::to_string(op.process) : op.session;
-}
 
 const char* to_string(session_violation_kind k) noexcept {
   switch (k) {

@@ -9,7 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "coact/check/session_guarantees.hpp"
+#include "coact/check/write_order.hpp"
+#include "detail/violation.hpp"
 
 namespace coact::check {
 
@@ -223,14 +224,8 @@ class staleness_meter {
   }
 
   void add(staleness_violation_kind kind, std::size_t r, std::size_t latest, std::string reason) {
-    staleness_violation v;
-    v.kind = kind;
-    v.read = w_.ops[r];
-    v.session = session_of(v.read);
-    v.process = v.read.process;
-    v.key = v.read.key;
+    auto v = detail::violation_at_read<staleness_violation>(kind, w_.ops[r], std::move(reason));
     if (latest != none) v.latest = w_.ops[latest];
-    v.reason = std::string(to_string(kind)) + ": " + std::move(reason);
     report_.violations.push_back(std::move(v));
   }
 

@@ -6,77 +6,14 @@
 #include <optional>
 #include <string>
 
+#include "history_builder.hpp"
+
 using namespace coact::check;
+using namespace coact::check::testing;
 
 namespace {
 
-// Records a history event by event; each event is 10 ns after the previous one unless
-// `at` sets the time of the next.
-class recorder {
- public:
-  recorder& at(std::int64_t time_ns) {
-    now_ns_ = time_ns;
-    return *this;
-  }
-
-  recorder& invoke(std::int64_t process, op_kind f, std::string key, datum value = {},
-                   std::string session = {}) {
-    event e = next(process, event_type::invoke, f, std::move(key), std::move(value));
-    e.session = std::move(session);
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  recorder& complete(std::int64_t process, event_type type, op_kind f, std::string key,
-                     datum value = {}, std::optional<std::uint64_t> version = {}) {
-    event e = next(process, type, f, std::move(key), std::move(value));
-    e.version = version;
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  // A write invoked and acknowledged at once.
-  recorder& write(std::int64_t process, const std::string& key, datum value,
-                  std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::write, key, value, session);
-    return complete(process, event_type::ok, op_kind::write, key, value, version);
-  }
-
-  // A read invoked and completed ok at once, returning `value`.
-  recorder& read(std::int64_t process, const std::string& key, datum value,
-                 std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::read, key, {}, session);
-    return complete(process, event_type::ok, op_kind::read, key, std::move(value), version);
-  }
-
-  [[nodiscard]] const history& events() const noexcept { return h_; }
-
- private:
-  event next(std::int64_t process, event_type type, op_kind f, std::string key, datum value) {
-    event e;
-    e.index = h_.size();
-    e.time_ns = now_ns_;
-    now_ns_ += 10;
-    e.process = process;
-    e.type = type;
-    e.f = f;
-    e.key = std::move(key);
-    e.value = std::move(value);
-    return e;
-  }
-
-  history h_;
-  std::int64_t now_ns_ = 0;
-};
-
-constexpr datum nil{};
-datum v(std::int64_t i) { return datum{i}; }
-
-}  // namespace
-
-namespace {
-
-causal_report check(const recorder& rec) {
+causal_report check(const history_builder& rec) {
   auto report = check_causal(rec.events());
   REQUIRE(report);
   return report.value();
@@ -88,7 +25,7 @@ causal_report check(const recorder& rec) {
 // order, pass.
 SCENARIO("causally consistent histories", "[check]") {
   GIVEN("a comment x and a reply y written after it, read in that order") {
-    recorder rec;
+    history_builder rec;
     rec.write(0, "x", v(1)).write(0, "y", v(1)).read(1, "y", v(1)).read(1, "x", v(1));
     THEN("the history is causal") {
       const causal_report report = check(rec);
@@ -99,7 +36,7 @@ SCENARIO("causally consistent histories", "[check]") {
     }
   }
   GIVEN("two unrelated writes by two processes") {
-    recorder rec;
+    history_builder rec;
     rec.write(0, "x", v(1)).write(1, "y", v(1)).read(2, "y", v(1)).read(2, "x", nil);
     THEN("seeing one without the other is allowed") { CHECK(check(rec).valid()); }
   }
@@ -108,7 +45,7 @@ SCENARIO("causally consistent histories", "[check]") {
 // Proves seeing a write without an earlier write of its session is a missing dependency.
 SCENARIO("a reply seen before its comment", "[check]") {
   GIVEN("process 0 writes x then y; process 1 reads y, then x as nil") {
-    recorder rec;
+    history_builder rec;
     rec.write(0, "x", v(1)).write(0, "y", v(1)).read(1, "y", v(1)).read(1, "x", nil);
     WHEN("checked") {
       const causal_report report = check(rec);
@@ -134,7 +71,7 @@ SCENARIO("a reply seen before its comment", "[check]") {
 
 // Proves dependencies are transitive: through a write whose session had read the dependency.
 TEST_CASE("causal dependencies are transitive through reads", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1))
       .read(1, "x", v(1))
       .write(1, "y", v(1))
@@ -152,7 +89,7 @@ TEST_CASE("causal dependencies are transitive through reads", "[check]") {
 
 // Proves versions decide "older": a non-nil read older than a dependency is a violation.
 TEST_CASE("a read older than a dependency by version", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1), 1)
       .write(0, "x", v(2), 2)
       .write(0, "y", v(1), 1)
@@ -170,7 +107,7 @@ TEST_CASE("a read older than a dependency by version", "[check]") {
 // Proves the session's own past counts: its own write, and a write it read itself.
 TEST_CASE("a session's own writes and reads are in its causal past", "[check]") {
   SECTION("its own write") {
-    recorder rec;
+    history_builder rec;
     rec.write(1, "x", v(1)).write(0, "x", v(2)).read(0, "x", v(1));
     const causal_report report = check(rec);
     REQUIRE(report.violations.size() == 1);
@@ -181,7 +118,7 @@ TEST_CASE("a session's own writes and reads are in its causal past", "[check]") 
     CHECK(bad.learned_by->invoke_index == 2);
   }
   SECTION("a write it read") {
-    recorder rec;
+    history_builder rec;
     rec.write(1, "x", v(1)).write(1, "x", v(2)).read(0, "x", v(2)).read(0, "x", v(1));
     const causal_report report = check(rec);
     REQUIRE(report.violations.size() == 1);
@@ -195,7 +132,7 @@ TEST_CASE("a session's own writes and reads are in its causal past", "[check]") 
 
 // Proves a read of a value never written is reported, not judged.
 TEST_CASE("causal: a read of a value never written", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1)).read(1, "x", v(7));
   const causal_report report = check(rec);
   REQUIRE(report.violations.size() == 1);

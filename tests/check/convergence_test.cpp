@@ -8,77 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "history_builder.hpp"
+
 using namespace coact::check;
+using namespace coact::check::testing;
 
 namespace {
 
-// Records a history event by event; each event is 10 ns after the previous one unless
-// `at` sets the time of the next.
-class recorder {
- public:
-  recorder& at(std::int64_t time_ns) {
-    now_ns_ = time_ns;
-    return *this;
-  }
-
-  recorder& invoke(std::int64_t process, op_kind f, std::string key, datum value = {},
-                   std::string session = {}) {
-    event e = next(process, event_type::invoke, f, std::move(key), std::move(value));
-    e.session = std::move(session);
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  recorder& complete(std::int64_t process, event_type type, op_kind f, std::string key,
-                     datum value = {}, std::optional<std::uint64_t> version = {}) {
-    event e = next(process, type, f, std::move(key), std::move(value));
-    e.version = version;
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  // A write invoked and acknowledged at once.
-  recorder& write(std::int64_t process, const std::string& key, datum value,
-                  std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::write, key, value, session);
-    return complete(process, event_type::ok, op_kind::write, key, value, version);
-  }
-
-  // A read invoked and completed ok at once, returning `value`.
-  recorder& read(std::int64_t process, const std::string& key, datum value,
-                 std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::read, key, {}, session);
-    return complete(process, event_type::ok, op_kind::read, key, std::move(value), version);
-  }
-
-  [[nodiscard]] const history& events() const noexcept { return h_; }
-
- private:
-  event next(std::int64_t process, event_type type, op_kind f, std::string key, datum value) {
-    event e;
-    e.index = h_.size();
-    e.time_ns = now_ns_;
-    now_ns_ += 10;
-    e.process = process;
-    e.type = type;
-    e.f = f;
-    e.key = std::move(key);
-    e.value = std::move(value);
-    return e;
-  }
-
-  history h_;
-  std::int64_t now_ns_ = 0;
-};
-
-constexpr datum nil{};
-datum v(std::int64_t i) { return datum{i}; }
-
-}  // namespace
-
-namespace {
-
-convergence_report check(const recorder& rec, const replica_states& states) {
+convergence_report check(const history_builder& rec, const replica_states& states) {
   auto report = check_convergence(rec.events(), states);
   REQUIRE(report);
   return report.value();
@@ -92,7 +29,7 @@ replica_state holding(datum value, std::optional<std::uint64_t> version = {}) {
 
 // Proves replicas that agree on the last acknowledged write pass.
 TEST_CASE("replicas that converged on the last write", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1)).write(1, "x", v(2));
   const convergence_report report = check(rec, {{"a", holding(v(2))}, {"b", holding(v(2))}});
   CHECK(report.valid());
@@ -104,7 +41,7 @@ TEST_CASE("replicas that converged on the last write", "[check]") {
 // Proves replicas holding different values are reported as a divergent key, with values.
 TEST_CASE("replicas that diverged", "[check]") {
   // Concurrent writes: either may legally win, so only the divergence is wrong.
-  recorder rec;
+  history_builder rec;
   rec.invoke(0, op_kind::write, "x", v(1))
       .invoke(1, op_kind::write, "x", v(2))
       .complete(0, event_type::ok, op_kind::write, "x", v(1))
@@ -124,7 +61,7 @@ TEST_CASE("replicas that diverged", "[check]") {
 // Proves an acknowledged write followed by nothing that could overwrite it must survive.
 SCENARIO("lost writes", "[check]") {
   GIVEN("x=1 then x=2, both acknowledged, in real-time order") {
-    recorder rec;
+    history_builder rec;
     rec.write(0, "x", v(1)).write(1, "x", v(2));
     WHEN("every replica ends with x=1") {
       const convergence_report report = check(rec, {{"a", holding(v(1))}, {"b", holding(v(1))}});
@@ -153,7 +90,7 @@ SCENARIO("lost writes", "[check]") {
     }
   }
   GIVEN("x=1 at version 2, then x=2 at version 1") {
-    recorder rec;
+    history_builder rec;
     rec.write(0, "x", v(1), 2).write(1, "x", v(2), 1);
     THEN("versions, not real time, say which write overwrote which") {
       CHECK(check(rec, {{"a", holding(v(1), 2)}}).valid());
@@ -167,7 +104,7 @@ SCENARIO("lost writes", "[check]") {
 
 // Proves a final value may come from an info write, but not from a failed or absent one.
 TEST_CASE("final values must have been written", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1))
       .invoke(1, op_kind::write, "x", v(2))
       .complete(1, event_type::info, op_kind::write, "x", v(2))
@@ -186,7 +123,7 @@ TEST_CASE("final values must have been written", "[check]") {
 
 // Proves the checker refuses to judge without any replica state.
 TEST_CASE("convergence needs at least one replica", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1));
   auto report = check_convergence(rec.events(), {});
   REQUIRE_FALSE(report);

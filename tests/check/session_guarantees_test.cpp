@@ -7,77 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "history_builder.hpp"
+
 using namespace coact::check;
+using namespace coact::check::testing;
 
 namespace {
 
-// Records a history event by event; each event is 10 ns after the previous one unless
-// `at` sets the time of the next.
-class recorder {
- public:
-  recorder& at(std::int64_t time_ns) {
-    now_ns_ = time_ns;
-    return *this;
-  }
-
-  recorder& invoke(std::int64_t process, op_kind f, std::string key, datum value = {},
-                   std::string session = {}) {
-    event e = next(process, event_type::invoke, f, std::move(key), std::move(value));
-    e.session = std::move(session);
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  recorder& complete(std::int64_t process, event_type type, op_kind f, std::string key,
-                     datum value = {}, std::optional<std::uint64_t> version = {}) {
-    event e = next(process, type, f, std::move(key), std::move(value));
-    e.version = version;
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  // A write invoked and acknowledged at once.
-  recorder& write(std::int64_t process, const std::string& key, datum value,
-                  std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::write, key, value, session);
-    return complete(process, event_type::ok, op_kind::write, key, value, version);
-  }
-
-  // A read invoked and completed ok at once, returning `value`.
-  recorder& read(std::int64_t process, const std::string& key, datum value,
-                 std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::read, key, {}, session);
-    return complete(process, event_type::ok, op_kind::read, key, std::move(value), version);
-  }
-
-  [[nodiscard]] const history& events() const noexcept { return h_; }
-
- private:
-  event next(std::int64_t process, event_type type, op_kind f, std::string key, datum value) {
-    event e;
-    e.index = h_.size();
-    e.time_ns = now_ns_;
-    now_ns_ += 10;
-    e.process = process;
-    e.type = type;
-    e.f = f;
-    e.key = std::move(key);
-    e.value = std::move(value);
-    return e;
-  }
-
-  history h_;
-  std::int64_t now_ns_ = 0;
-};
-
-constexpr datum nil{};
-datum v(std::int64_t i) { return datum{i}; }
-
-}  // namespace
-
-namespace {
-
-session_report check(const recorder& rec, session_guarantee_set which = {}) {
+session_report check(const history_builder& rec, session_guarantee_set which = {}) {
   auto report = check_session_guarantees(rec.events(), which);
   REQUIRE(report);
   return report.value();
@@ -94,7 +31,7 @@ std::vector<std::uint64_t> invocations(const session_violation& v) {
 // Proves sessions whose reads move forward and see their own writes pass every guarantee.
 SCENARIO("sessions that keep every guarantee", "[check]") {
   GIVEN("two processes writing and reading one key with versions") {
-    recorder rec;
+    history_builder rec;
     rec.write(0, "x", v(1), 1)
         .read(1, "x", v(1), 1)
         .write(1, "x", v(2), 2)
@@ -115,7 +52,7 @@ SCENARIO("sessions that keep every guarantee", "[check]") {
 
 // Proves a read older than the session's own acknowledged write breaks read-your-writes.
 TEST_CASE("read-your-writes fails on a read older than the session's write", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(1, "x", v(1)).write(0, "x", v(2)).read(0, "x", v(1));
   const session_report report = check(rec);
   REQUIRE(report.violations.size() == 1);
@@ -130,7 +67,7 @@ TEST_CASE("read-your-writes fails on a read older than the session's write", "[c
 
 // Proves nil after the session's own acknowledged write breaks read-your-writes.
 TEST_CASE("read-your-writes fails on nil after the session's write", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1)).read(0, "x", nil);
   const session_report report = check(rec);
   REQUIRE(report.violations.size() == 1);
@@ -140,7 +77,7 @@ TEST_CASE("read-your-writes fails on nil after the session's write", "[check]") 
 
 // Proves a session spanning processes is one session: its `session` name, not its process.
 TEST_CASE("a session named on its events spans processes", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(9, "x", v(1)).write(0, "x", v(2), {}, "s").read(1, "x", v(1), {}, "s");
   const session_report report = check(rec);
   REQUIRE(report.violations.size() == 1);
@@ -153,7 +90,7 @@ TEST_CASE("a session named on its events spans processes", "[check]") {
 // Proves a later read returning an older write than an earlier read breaks monotonic reads.
 SCENARIO("monotonic reads", "[check]") {
   GIVEN("a session that reads x=2 and then x=1, written in that order by another") {
-    recorder rec;
+    history_builder rec;
     rec.write(1, "x", v(1)).write(1, "x", v(2)).read(0, "x", v(2)).read(0, "x", v(1));
     WHEN("all guarantees are checked") {
       const session_report report = check(rec);
@@ -175,7 +112,7 @@ SCENARIO("monotonic reads", "[check]") {
 
 // Proves a session's later write ordered before its earlier one breaks monotonic writes.
 TEST_CASE("monotonic writes fails when versions invert session order", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1), 2).write(0, "x", v(2), 1);
   const session_report report = check(rec);
   REQUIRE(report.violations.size() == 1);
@@ -188,7 +125,7 @@ TEST_CASE("monotonic writes fails when versions invert session order", "[check]"
 
 // Proves a write ordered before a write the session had read breaks writes-follow-reads.
 TEST_CASE("writes-follow-reads fails when a write lands before what was read", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(1, "x", v(1), 2).read(0, "x", v(1), 2).write(0, "x", v(2), 1);
   const session_report report = check(rec);
   REQUIRE(report.violations.size() == 1);
@@ -200,7 +137,7 @@ TEST_CASE("writes-follow-reads fails when a write lands before what was read", "
 
 // Proves that without versions, writes overlapping in real time are unordered: no blame.
 TEST_CASE("concurrent writes may be read in either order", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.invoke(1, op_kind::write, "x", v(1))
       .invoke(2, op_kind::write, "x", v(2))
       .complete(1, event_type::ok, op_kind::write, "x", v(1))
@@ -213,7 +150,7 @@ TEST_CASE("concurrent writes may be read in either order", "[check]") {
 // Proves a read of a value no write wrote is reported, not judged, and a failed write's
 // value counts as never written.
 TEST_CASE("a read of a value never written is its own violation", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.invoke(1, op_kind::write, "x", v(5))
       .complete(1, event_type::fail, op_kind::write, "x", v(5))
       .read(0, "x", v(5));
@@ -225,7 +162,7 @@ TEST_CASE("a read of a value never written is its own violation", "[check]") {
 
 // Proves a read may return an info write: it may have happened.
 TEST_CASE("an info write may be read", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.invoke(1, op_kind::write, "x", v(5))
       .complete(1, event_type::info, op_kind::write, "x", v(5))
       .read(0, "x", v(5))
@@ -235,7 +172,7 @@ TEST_CASE("an info write may be read", "[check]") {
 
 // Proves a history that does not pair up is refused with parse_error.
 TEST_CASE("session guarantees refuse an unpaired history", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.complete(0, event_type::ok, op_kind::read, "x");
   auto report = check_session_guarantees(rec.events());
   REQUIRE_FALSE(report);

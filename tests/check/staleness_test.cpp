@@ -7,73 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "history_builder.hpp"
+
 using namespace coact::check;
-
-namespace {
-
-// Records a history event by event; each event is 10 ns after the previous one unless
-// `at` sets the time of the next.
-class recorder {
- public:
-  recorder& at(std::int64_t time_ns) {
-    now_ns_ = time_ns;
-    return *this;
-  }
-
-  recorder& invoke(std::int64_t process, op_kind f, std::string key, datum value = {},
-                   std::string session = {}) {
-    event e = next(process, event_type::invoke, f, std::move(key), std::move(value));
-    e.session = std::move(session);
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  recorder& complete(std::int64_t process, event_type type, op_kind f, std::string key,
-                     datum value = {}, std::optional<std::uint64_t> version = {}) {
-    event e = next(process, type, f, std::move(key), std::move(value));
-    e.version = version;
-    h_.push_back(std::move(e));
-    return *this;
-  }
-
-  // A write invoked and acknowledged at once.
-  recorder& write(std::int64_t process, const std::string& key, datum value,
-                  std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::write, key, value, session);
-    return complete(process, event_type::ok, op_kind::write, key, value, version);
-  }
-
-  // A read invoked and completed ok at once, returning `value`.
-  recorder& read(std::int64_t process, const std::string& key, datum value,
-                 std::optional<std::uint64_t> version = {}, const std::string& session = {}) {
-    invoke(process, op_kind::read, key, {}, session);
-    return complete(process, event_type::ok, op_kind::read, key, std::move(value), version);
-  }
-
-  [[nodiscard]] const history& events() const noexcept { return h_; }
-
- private:
-  event next(std::int64_t process, event_type type, op_kind f, std::string key, datum value) {
-    event e;
-    e.index = h_.size();
-    e.time_ns = now_ns_;
-    now_ns_ += 10;
-    e.process = process;
-    e.type = type;
-    e.f = f;
-    e.key = std::move(key);
-    e.value = std::move(value);
-    return e;
-  }
-
-  history h_;
-  std::int64_t now_ns_ = 0;
-};
-
-constexpr datum nil{};
-datum v(std::int64_t i) { return datum{i}; }
-
-}  // namespace
+using namespace coact::check::testing;
 
 namespace {
 
@@ -81,8 +18,8 @@ namespace {
 // and nil (three behind). Times in ns:
 //   w1 [0, 10]  w2 [20, 30]  r=1 [40, 50]  w3 [60, 70]  r=1 [100, 110]  r=3 [120, 125]
 //   r=nil [130, 135]
-recorder lagging_reader() {
-  recorder rec;
+history_builder lagging_reader() {
+  history_builder rec;
   rec.write(0, "x", v(1)).write(0, "x", v(2)).read(1, "x", v(1)).write(0, "x", v(3));
   rec.at(100).read(1, "x", v(1));
   rec.at(120)
@@ -96,7 +33,7 @@ recorder lagging_reader() {
   return rec;
 }
 
-staleness_report measure(const recorder& rec, const staleness_options& options = {}) {
+staleness_report measure(const history_builder& rec, const staleness_options& options = {}) {
   auto report = measure_staleness(rec.events(), options);
   REQUIRE(report);
   return report.value();
@@ -107,7 +44,7 @@ staleness_report measure(const recorder& rec, const staleness_options& options =
 // Proves the exact version and time lag of each read, and their summary.
 SCENARIO("the lag of each read", "[check]") {
   GIVEN("a reader falling behind a writer") {
-    const recorder rec = lagging_reader();
+    const history_builder rec = lagging_reader();
     WHEN("staleness is measured") {
       const staleness_report report = measure(rec);
       THEN("each read lags by the writes acknowledged before it and newer than its value") {
@@ -176,7 +113,7 @@ TEST_CASE("the default t-visibility grid", "[check]") {
 // Proves versions, not real time, order writes when every write has one.
 TEST_CASE("versions decide which write is newer", "[check]") {
   // x=2 is acknowledged last but carries the older version: reading x=1 is fresh.
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1), 5).write(0, "x", v(2), 3).read(1, "x", v(1), 5).read(1, "x", v(2), 3);
   const staleness_report report = measure(rec);
   REQUIRE(report.reads.size() == 2);
@@ -205,7 +142,7 @@ TEST_CASE("staleness bounds", "[check]") {
 
 // Proves an unjudgeable read is reported, and bad options are refused.
 TEST_CASE("staleness: values never written and bad options", "[check]") {
-  recorder rec;
+  history_builder rec;
   rec.write(0, "x", v(1)).read(1, "x", v(4));
   const staleness_report report = measure(rec);
   REQUIRE(report.violations.size() == 1);

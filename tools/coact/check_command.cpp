@@ -3,18 +3,26 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "coact/check/causal.hpp"
+#include "coact/check/convergence.hpp"
 #include "coact/check/history_json.hpp"
 #include "coact/check/jepsen_log.hpp"
 #include "coact/check/linearizability.hpp"
 #include "coact/check/session_guarantees.hpp"
+#include "coact/check/staleness.hpp"
+#include "replica_states_file.hpp"
 
 namespace coact::tools {
 namespace {
@@ -67,15 +75,62 @@ std::optional<history> load(const history_source& source) {
   return std::nullopt;
 }
 
-/// The operations of a history, or a message on stderr when its events do not pair up.
-bool pairs_up(const history_source& source, const history& h) {
+/// Why a checker refused a history, on stderr: its events do not pair up into operations,
+/// or (rarely, as the options are checked first) what the checker said.
+void explain_refusal(const history_source& source, const history& h, std::error_code error) {
+  std::cerr << "coact check: " << source.file << ": ";
   if (auto ops = check::pair_operations(h); !ops) {
-    std::cerr << "coact check: " << source.file
-              << ": events do not pair up into operations (a completion without its "
+    std::cerr << "events do not pair up into operations (a completion without its "
                  "invocation, or two operations in flight on one process)\n";
-    return false;
+  } else {
+    std::cerr << error.message() << '\n';
   }
-  return true;
+}
+
+/// Loads the history, runs `checker` on it and returns what `judge` makes of the report;
+/// exit_bad_input, with the reason on stderr, when the history cannot be read or the
+/// checker refuses it.
+template <class Checker, class Judge>
+int run_check(const history_source& source, Checker checker, Judge judge) {
+  auto h = load(source);
+  if (!h) return exit_bad_input;
+  auto report = checker(*h);
+  if (!report) {
+    explain_refusal(source, *h, report.error());
+    return exit_bad_input;
+  }
+  return judge(report.value());
+}
+
+/// Prints `counts: holds`, or `counts: N violations` and one line per violation (its
+/// session when it has one, its key, then its reason, which names its kind; a divergent
+/// key also lists each replica's value); returns exit_pass or exit_violation.
+template <class Violation>
+int print_verdict(const std::string& counts, const char* holds,
+                  const std::vector<Violation>& violations) {
+  std::cout << counts << ": "
+            << (violations.empty() ? holds : std::to_string(violations.size()) + " violations")
+            << '\n';
+  for (const Violation& v : violations) {
+    std::cout << "  ";
+    if constexpr (requires { v.session; }) std::cout << "session " << v.session << ", ";
+    std::cout << "key \"" << v.key << "\": " << v.reason << '\n';
+    if constexpr (requires { v.values; }) {
+      for (const auto& [replica, value] : v.values) {
+        std::cout << "    " << replica << ": " << check::to_string(value.value);
+        if (value.version) std::cout << " (version " << *value.version << ')';
+        std::cout << '\n';
+      }
+    }
+  }
+  return violations.empty() ? exit_pass : exit_violation;
+}
+
+/// "N sessions, R reads, W writes", for the session and causal reports.
+template <class Report>
+std::string session_counts(const Report& r) {
+  return std::to_string(r.session_count) + " sessions, " + std::to_string(r.read_count) +
+         " reads, " + std::to_string(r.write_count) + " writes";
 }
 
 void add_linearizability(CLI::App& parent, int* status) {
@@ -99,11 +154,6 @@ void add_linearizability(CLI::App& parent, int* status) {
   command->add_option("--step-limit", o->step_limit, "give up (exit 3) after this many steps")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   command->callback([o, status, command] {
-    auto h = load(o->source);
-    if (!h) {
-      *status = exit_bad_input;
-      return;
-    }
     check::linearizability_options options;
     const bool empty = command->count("--initial") != 0
                            ? o->initial == "empty"
@@ -111,24 +161,20 @@ void add_linearizability(CLI::App& parent, int* status) {
     if (empty) options.initial = std::string{};
     options.time_limit = std::chrono::milliseconds{o->time_limit_ms};
     options.step_limit = o->step_limit;
-    auto report = check::check_linearizability(*h, options);
-    if (!report) {
-      (void)pairs_up(o->source, *h);
-      *status = exit_bad_input;
-      return;
-    }
-    std::cout << report.value().explanation << '\n';
-    switch (report.value().outcome) {
-      case check::verdict::linearizable:
-        *status = exit_pass;
-        break;
-      case check::verdict::not_linearizable:
-        *status = exit_violation;
-        break;
-      case check::verdict::unknown:
-        *status = exit_unknown;
-        break;
-    }
+    *status = run_check(
+        o->source, [&](const history& h) { return check::check_linearizability(h, options); },
+        [](const check::linearizability_report& r) {
+          std::cout << r.explanation << '\n';
+          switch (r.outcome) {
+            case check::verdict::linearizable:
+              return int{exit_pass};
+            case check::verdict::not_linearizable:
+              return int{exit_violation};
+            case check::verdict::unknown:
+              break;
+          }
+          return int{exit_unknown};
+        });
   });
 }
 
@@ -149,11 +195,6 @@ void add_session(CLI::App& parent, int* status) {
       ->delimiter(',')
       ->check(CLI::IsMember({"ryw", "mr", "mw", "wfr"}));
   command->callback([o, status] {
-    auto h = load(o->source);
-    if (!h) {
-      *status = exit_bad_input;
-      return;
-    }
     check::session_guarantee_set which{false, false, false, false};
     for (const std::string& g : o->guarantees) {
       if (g == "ryw") which.read_your_writes = true;
@@ -161,23 +202,11 @@ void add_session(CLI::App& parent, int* status) {
       if (g == "mw") which.monotonic_writes = true;
       if (g == "wfr") which.writes_follow_reads = true;
     }
-    auto report = check::check_session_guarantees(*h, which);
-    if (!report) {
-      (void)pairs_up(o->source, *h);
-      *status = exit_bad_input;
-      return;
-    }
-    const check::session_report& r = report.value();
-    std::cout << r.session_count << " sessions, " << r.read_count << " reads, " << r.write_count
-              << " writes: "
-              << (r.valid() ? "every guarantee held"
-                            : std::to_string(r.violations.size()) + " violations")
-              << '\n';
-    for (const check::session_violation& v : r.violations) {
-      std::cout << "  " << to_string(v.kind) << ": session " << v.session << ", key \"" << v.key
-                << "\": " << v.reason << '\n';
-    }
-    *status = r.valid() ? exit_pass : exit_violation;
+    *status = run_check(
+        o->source, [&](const history& h) { return check::check_session_guarantees(h, which); },
+        [](const check::session_report& r) {
+          return print_verdict(session_counts(r), "every guarantee held", r.violations);
+        });
   });
 }
 
@@ -187,28 +216,111 @@ void add_causal(CLI::App& parent, int* status) {
       "causal", "does every read see the writes its session's causal past depends on?");
   add_source_options(*command, *source);
   command->callback([source, status] {
-    auto h = load(*source);
-    if (!h) {
+    *status = run_check(
+        *source, [](const history& h) { return check::check_causal(h); },
+        [](const check::causal_report& r) {
+          return print_verdict(session_counts(r), "causally consistent", r.violations);
+        });
+  });
+}
+
+void add_convergence(CLI::App& parent, int* status) {
+  struct options {
+    history_source source;
+    std::string replicas;
+  };
+  auto o = std::make_shared<options>();
+  CLI::App* command = parent.add_subcommand(
+      "convergence",
+      "once quiet, do all replicas hold the same state, with no acknowledged write lost?");
+  add_source_options(*command, o->source);
+  command
+      ->add_option("--replicas", o->replicas,
+                   "JSON file of every replica's final state: {\"replica\": {\"key\": "
+                   "{\"value\": null|int|string, \"version\": uint (optional)}}}")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command->callback([o, status] {
+    std::string reason;
+    auto states = load_replica_states(o->replicas, &reason);
+    if (!states) {
+      std::cerr << "coact check: " << o->replicas << ": " << reason << '\n';
       *status = exit_bad_input;
       return;
     }
-    auto report = check::check_causal(*h);
-    if (!report) {
-      (void)pairs_up(*source, *h);
-      *status = exit_bad_input;
-      return;
-    }
-    const check::causal_report& r = report.value();
-    std::cout << r.session_count << " sessions, " << r.read_count << " reads, " << r.write_count
-              << " writes: "
-              << (r.valid() ? "causally consistent"
-                            : std::to_string(r.violations.size()) + " violations")
-              << '\n';
-    for (const check::causal_violation& v : r.violations) {
-      std::cout << "  " << to_string(v.kind) << ": session " << v.session << ", key \"" << v.key
-                << "\": " << v.reason << '\n';
-    }
-    *status = r.valid() ? exit_pass : exit_violation;
+    *status = run_check(
+        o->source, [&](const history& h) { return check::check_convergence(h, states.value()); },
+        [](const check::convergence_report& r) {
+          const std::string counts = std::to_string(r.replica_count) + " replicas, " +
+                                     std::to_string(r.key_count) + " keys, " +
+                                     std::to_string(r.write_count) + " acknowledged writes";
+          return print_verdict(counts, "converged, no write lost", r.violations);
+        });
+  });
+}
+
+/// Milliseconds as whole nanoseconds.
+std::int64_t to_ns(double ms) { return std::llround(ms * 1e6); }
+
+/// Nanoseconds as milliseconds, for people.
+double to_ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+void print_staleness(const check::staleness_report& r) {
+  const check::staleness_summary& s = r.summary;
+  std::cout << "stale fraction " << s.stale_fraction << "\n"
+            << "version lag: max " << s.version_lag_max << ", p50 " << s.version_lag_p50 << ", p99 "
+            << s.version_lag_p99 << "\n"
+            << "time lag (ms): max " << to_ms(s.time_lag_ns_max) << ", p50 "
+            << to_ms(s.time_lag_ns_p50) << ", p99 " << to_ms(s.time_lag_ns_p99) << "\n"
+            << "t-visibility:\n"
+            << std::setw(12) << "delay (ms)" << std::setw(10) << "reads" << std::setw(13)
+            << "probability" << '\n';
+  for (const check::visibility_point& p : r.visibility) {
+    std::cout << std::setw(12) << to_ms(p.delay_ns) << std::setw(10) << p.read_count
+              << std::setw(13) << std::fixed << std::setprecision(3) << p.probability
+              << std::defaultfloat << std::setprecision(6) << '\n';
+  }
+}
+
+void add_staleness(CLI::App& parent, int* status) {
+  struct options {
+    history_source source;
+    std::vector<double> delays_ms;
+    std::optional<std::uint64_t> version_lag_max;
+    std::optional<double> time_lag_ms_max;
+  };
+  auto o = std::make_shared<options>();
+  CLI::App* command = parent.add_subcommand(
+      "staleness",
+      "how far behind the acknowledged writes do reads lag, and how soon is a write visible?");
+  add_source_options(*command, o->source);
+  // A day bounds every delay: far beyond any history, and far from overflowing ns.
+  const auto day_ms = CLI::Range(0.0, 86'400'000.0);
+  command
+      ->add_option("--delays-ms", o->delays_ms,
+                   "delays of the t-visibility curve, comma-separated (default: 0, then 1, 2, "
+                   "5 times each power of ten from 0.001 to 10000)")
+      ->delimiter(',')
+      ->check(day_ms);
+  command->add_option("--version-lag-max", o->version_lag_max,
+                      "exit 1 if a read lags by more versions than this");
+  command
+      ->add_option("--time-lag-ms-max", o->time_lag_ms_max,
+                   "exit 1 if a read lags by more time than this (e.g. a cache's TTL)")
+      ->check(day_ms);
+  command->callback([o, status] {
+    check::staleness_options options;
+    for (double ms : o->delays_ms) options.delays_ns.push_back(to_ns(ms));
+    options.version_lag_max = o->version_lag_max;
+    if (o->time_lag_ms_max) options.time_lag_ns_max = to_ns(*o->time_lag_ms_max);
+    *status = run_check(
+        o->source, [&](const history& h) { return check::measure_staleness(h, options); },
+        [](const check::staleness_report& r) {
+          print_staleness(r);
+          const std::string counts = std::to_string(r.read_count) + " reads, " +
+                                     std::to_string(r.write_count) + " acknowledged writes";
+          return print_verdict(counts, "every read within bounds", r.violations);
+        });
   });
 }
 
@@ -220,6 +332,8 @@ void add_check_command(CLI::App& app, int* status) {
   add_linearizability(*check, status);
   add_session(*check, status);
   add_causal(*check, status);
+  add_convergence(*check, status);
+  add_staleness(*check, status);
 }
 
 }  // namespace coact::tools
