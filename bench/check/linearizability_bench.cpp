@@ -16,22 +16,10 @@
 
 #include "coact/check/jepsen_log.hpp"
 #include "coact/check/linearizability.hpp"
+#include "common/bench_scale.hpp"
 
 namespace coact::bench {
 namespace {
-
-/// COACT_BENCH_SCALE as a factor in (0, 1]; anything else counts as 1.
-double bench_scale() {
-  const char* text = std::getenv("COACT_BENCH_SCALE");
-  if (text == nullptr || *text == '\0') return 1.0;
-  char* end = nullptr;
-  const double scale = std::strtod(text, &end);
-  if (*end != '\0' || !(scale > 0)) {
-    std::fprintf(stderr, "COACT_BENCH_SCALE=%s is not a positive number; using 1\n", text);
-    return 1.0;
-  }
-  return std::min(scale, 1.0);
-}
 
 /// The etcd histories in EXPECTED's order, loaded once before any timing; empty when the
 /// golden directory cannot be read (the benchmark then reports an error).
@@ -46,7 +34,8 @@ std::vector<check::history> load_histories() {
     if (!h) return {};
     histories.push_back(std::move(h).value());
   }
-  const double wanted = std::round(static_cast<double>(histories.size()) * bench_scale());
+  const double wanted =
+      std::round(static_cast<double>(histories.size()) * std::min(coact_bench_scale(), 1.0));
   histories.resize(std::min(histories.size(), std::max<std::size_t>(1, std::size_t(wanted))));
   return histories;
 }

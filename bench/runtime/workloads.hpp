@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/bench_scale.hpp"
+
 namespace coact::bench {
 
 // Actor counts and batch sizes shape a workload and stay fixed; only the amount of work
@@ -46,28 +48,6 @@ inline constexpr std::int64_t spawn_batch_size = 1'000;
 inline constexpr std::int64_t spawn_idle_actors = 10'000;
 
 inline constexpr std::int64_t ask_latency_asks = 100'000;
-
-/// COACT_BENCH_SCALE, the factor for every scaled count: 1 by default, e.g. 0.001 for CI
-/// smoke runs. Read once; anything but a positive number is reported and ignored.
-inline double coact_bench_scale() {
-  static const double scale = [] {
-    const char* text = std::getenv("COACT_BENCH_SCALE");
-    if (text == nullptr || *text == '\0') return 1.0;
-    char* end = nullptr;
-    const double value = std::strtod(text, &end);
-    if (*end != '\0' || !std::isfinite(value) || value <= 0.0) {
-      std::fprintf(stderr, "COACT_BENCH_SCALE=%s is not a positive number; using 1\n", text);
-      return 1.0;
-    }
-    return value;
-  }();
-  return scale;
-}
-
-/// base times the scale, rounded, and at least 1 so that every workload still runs.
-inline std::int64_t scaled(std::int64_t base) {
-  return std::max<std::int64_t>(1, std::llround(static_cast<double>(base) * coact_bench_scale()));
-}
 
 /// splitmix64 (Steele, Lea, Flood 2014): both sides draw the same peer sequences from the
 /// same seeds, which no std:: distribution guarantees across standard libraries.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <string>
 #include <utility>
 
 #include "detail/system_core.hpp"
@@ -28,6 +29,8 @@ struct world::node {
   std::unique_ptr<actor_system> system;
   node_state state = node_state::crashed;
   std::uint32_t incarnation = 0;
+  sim::disk storage;
+  prng disk_random{0};
 };
 
 world::world(std::uint64_t seed, std::shared_ptr<link_model> links)
@@ -48,6 +51,7 @@ node_id world::add_node(node_options options, boot_function boot_fn) {
   n->local = std::make_shared<skewed_clock>(truth_, options.clock_offset, options.clock_drift_ppm);
   n->options = std::move(options);
   n->boot = std::move(boot_fn);
+  n->disk_random = random_.split("disk" + std::to_string(id));
   nodes_.push_back(std::move(n));
   boot(id);
   return id;
@@ -58,6 +62,7 @@ node_state world::state(node_id n) const { return nodes_.at(n)->state; }
 actor_system* world::system(node_id n) const { return nodes_.at(n)->system.get(); }
 const skewed_clock& world::clock_of(node_id n) const { return *nodes_.at(n)->local; }
 std::uint32_t world::incarnation(node_id n) const { return nodes_.at(n)->incarnation; }
+sim::disk& world::disk(node_id n) const { return nodes_.at(n)->storage; }
 
 void world::boot(node_id id) {
   node& n = *nodes_[id];
@@ -83,6 +88,7 @@ void world::crash(node_id id) {
   n.state = node_state::crashed;
   n.system.reset();
   n.io.reset();
+  n.storage.crash(n.disk_random);
 }
 
 void world::restart(node_id id) {

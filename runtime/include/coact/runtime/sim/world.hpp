@@ -13,6 +13,7 @@
 #include "coact/runtime/actor_system.hpp"
 #include "coact/runtime/sim/buggify.hpp"
 #include "coact/runtime/sim/clocks.hpp"
+#include "coact/runtime/sim/disk.hpp"
 #include "coact/runtime/sim/prng.hpp"
 
 namespace coact::sim {
@@ -94,9 +95,13 @@ class world {
   [[nodiscard]] const skewed_clock& clock_of(node_id n) const;
   /// How many times the node has been restarted.
   [[nodiscard]] std::uint32_t incarnation(node_id n) const;
+  /// The node's disk: what its actors synced there survives its crashes.
+  [[nodiscard]] sim::disk& disk(node_id n) const;
 
   /// Crashes the node now: its actors vanish without a word, with their volatile state and
-  /// every message queued for them. Messages in flight to it are lost on arrival.
+  /// every message queued for them; its disk keeps only what was synced (and maybe a torn
+  /// prefix of the rest). Messages in flight to it are lost on arrival. Call it from a
+  /// scheduled action or between runs, never from the node's own actors.
   void crash(node_id n);
   /// Starts a crashed node again: a new actor system (new references), booted afresh.
   void restart(node_id n);
