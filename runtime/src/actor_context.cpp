@@ -91,7 +91,7 @@ bool ask_awaiter::await_suspend(std::coroutine_handle<> h) {
     outcome_.emplace(sized.error());
     return false;
   }
-  pending_ = s.pending_.add(this, cell_->ref_);
+  pending_ = s.pending_.add(this, cell_->ref_, target_);
   node->kind = message_kind::ask;
   node->correlation = pending_;
   node->sender = cell_->ref_;

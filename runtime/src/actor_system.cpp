@@ -28,9 +28,8 @@ struct blocking_answer {
   }
 };
 
-task<void> blocking_asker(actor_context& self, actor_ref target, envelope request,
-                          duration timeout, std::uint64_t reply_type,
-                          std::shared_ptr<blocking_answer> answer) {
+task<void> blocking_asker(actor_context& self, actor_ref target, envelope request, duration timeout,
+                          std::uint64_t reply_type, std::shared_ptr<blocking_answer> answer) {
   auto r = co_await self.ask_envelope(target, std::move(request), timeout, reply_type);
   answer->give(std::move(r));
 }
@@ -137,8 +136,8 @@ result<void> actor_system::receive_remote(envelope&& e) {
   return core_->send(node);
 }
 
-result<envelope> actor_system::ask_blocking(actor_ref target, envelope&& request,
-                                            duration timeout, std::uint64_t reply_type) {
+result<envelope> actor_system::ask_blocking(actor_ref target, envelope&& request, duration timeout,
+                                            std::uint64_t reply_type) {
   if (core_->local_shard() != nullptr) return errc::invalid_argument;
   auto answer = std::make_shared<blocking_answer>();
   auto future = answer->promise.get_future();
@@ -151,6 +150,22 @@ result<envelope> actor_system::ask_blocking(actor_ref target, envelope&& request
                      std::move(answer));
   if (!asker) return asker.error();
   return future.get();
+}
+
+void actor_system::fail_asks_to_node(std::uint32_t node, std::error_code error) {
+  for (const auto& s : core_->shards_) {
+    s->post([weak = std::weak_ptr<detail::shard>{s}, node, error] {
+      if (auto shard = weak.lock()) shard->fail_asks_to(node, error);
+    });
+  }
+}
+
+void actor_system::notify_down(actor_ref watcher, actor_ref about, std::error_code reason) {
+  core_->notify_stop(watcher, about, detail::control::down, {reason, reason.message()});
+}
+
+void actor_system::notify_exit(actor_ref linked, actor_ref about, std::error_code reason) {
+  core_->notify_stop(linked, about, detail::control::exit, {reason, reason.message()});
 }
 
 void actor_system::stop(actor_ref target, std::error_code reason) {

@@ -37,6 +37,8 @@ class category final : public std::error_category {
         return "invalid argument";
       case errc::parse_error:
         return "input does not follow its format";
+      case errc::handshake_refused:
+        return "a peer's handshake was refused (wrong cluster, version or secret, or malformed)";
     }
     return "unknown coact error " + std::to_string(value);
   }

@@ -480,6 +480,18 @@ bool shard::cancel_timer(std::uint64_t id) {
   return true;
 }
 
+void shard::fail_asks_to(std::uint32_t node, std::error_code error) {
+  if (closed_) return;
+  for (const std::uint64_t id : pending_.to_node(node)) {
+    pending_asks::entry* e = pending_.find(id);
+    ask_awaiter* waiter = e->waiter;
+    cancel_timer(e->timer);
+    pending_.remove(id);
+    waiter->complete(error);
+  }
+  process_from_handler();
+}
+
 void shard::fire_due_timers() {
   if (closed_) return;
   shard* const previous = this_shard;

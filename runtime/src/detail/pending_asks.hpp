@@ -18,11 +18,12 @@ class pending_asks {
   struct entry {
     ask_awaiter* waiter = nullptr;
     actor_ref asker;
+    actor_ref responder;
     std::uint64_t timer = 0;
     std::uint32_t generation = 1;
   };
 
-  std::uint64_t add(ask_awaiter* waiter, actor_ref asker) {
+  std::uint64_t add(ask_awaiter* waiter, actor_ref asker, actor_ref responder) {
     std::uint32_t slot;
     if (!free_.empty()) {
       slot = free_.back();
@@ -34,6 +35,7 @@ class pending_asks {
     entry& e = entries_[slot];
     e.waiter = waiter;
     e.asker = asker;
+    e.responder = responder;
     e.timer = 0;
     return (std::uint64_t{e.generation} << 32) | slot;
   }
@@ -44,6 +46,18 @@ class pending_asks {
     entry& e = entries_[slot];
     if (e.waiter == nullptr || e.generation != static_cast<std::uint32_t>(id >> 32)) return nullptr;
     return &e;
+  }
+
+  /// The ids of the asks waiting for an actor on `node`.
+  [[nodiscard]] std::vector<std::uint64_t> to_node(std::uint32_t node) const {
+    std::vector<std::uint64_t> ids;
+    for (std::uint32_t slot = 0; slot < entries_.size(); ++slot) {
+      const entry& e = entries_[slot];
+      if (e.waiter != nullptr && e.responder.node == node) {
+        ids.push_back((std::uint64_t{e.generation} << 32) | slot);
+      }
+    }
+    return ids;
   }
 
   void remove(std::uint64_t id) noexcept {

@@ -127,8 +127,8 @@ class actor_system {
     return start_cell(c.value(), b);
   }
   template <class F, class... Args>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>)
-  result<actor_ref> spawn(F&& body, Args&&... args) {
+  requires(!std::is_same_v<std::remove_cvref_t<F>, spawn_options>) result<actor_ref> spawn(
+      F&& body, Args&&... args) {
     return spawn(spawn_options{}, std::forward<F>(body), std::forward<Args>(args)...);
   }
   /// Spawns an object actor: `Actor{args...}` owned by the actor, whose
@@ -159,6 +159,15 @@ class actor_system {
   }
   result<envelope> ask_blocking(actor_ref target, envelope&& request, duration timeout,
                                 std::uint64_t reply_type);
+
+  /// For the network layer, when `node` is lost: every ask waiting for an actor there
+  /// fails with `error` (on its shard's thread, soon after this returns).
+  void fail_asks_to_node(std::uint32_t node, std::error_code error);
+  /// For the network layer: tells local `watcher` that remote `about` is down (a
+  /// sys::Down), or local linked actor `linked` that it exited (a sys::Exit), with
+  /// `reason`, as if the message came from `about`'s node.
+  void notify_down(actor_ref watcher, actor_ref about, std::error_code reason);
+  void notify_exit(actor_ref linked, actor_ref about, std::error_code reason);
 
   /// Stops `target` with `reason`.
   void stop(actor_ref target, std::error_code reason = errc::killed);

@@ -32,6 +32,8 @@ enum class errc : int {
   invalid_argument,
   /// A file or text (a history, a configuration) does not follow its format.
   parse_error,
+  /// A peer's handshake was refused (wrong cluster, version or secret, or malformed).
+  handshake_refused,
 };
 
 /// The category of coact::errc; name "coact".
