@@ -9,6 +9,8 @@ packages=(
   libasio-dev capnproto libcapnp-dev libboost1.81-dev
   catch2 libbenchmark-dev
   nlohmann-json3-dev libcli11-dev   # history files; the coact command line
+  libtomlplusplus-dev               # coact-node's topology files (TOML)
+  libssl-dev                        # the TCP handshake: HMAC-SHA256, random nonces
   libcaf-dev                        # comparison benchmarks only
   clang libclang-rt-14-dev          # clang builds and their sanitizers
 )

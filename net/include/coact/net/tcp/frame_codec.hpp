@@ -1,0 +1,54 @@
+#pragma once
+
+#include <capnp/message.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "coact/runtime/result.hpp"
+
+namespace coact::net::tcp {
+
+/// Segments a frame may have: Cap'n Proto messages built here have one or a few; a peer
+/// announcing more is not speaking this protocol.
+inline constexpr std::uint32_t frame_segments_max = 64;
+
+/// Appends `message` to `out` in Cap'n Proto's standard stream framing: the segment
+/// table, then the segments. Many frames appended to one buffer leave in one write.
+void append_frame(capnp::MessageBuilder& message, std::vector<capnp::word>& out);
+
+/// Cuts a byte stream into frames and hands each one out in place, without copying it:
+/// bytes are received straight into the decoder's word-aligned buffer.
+/// Not thread-safe: one per connection.
+class frame_decoder {
+ public:
+  explicit frame_decoder(std::size_t frame_bytes_max);
+
+  /// Room for at least `bytes_min` more bytes, to receive into. Invalidates the frame
+  /// returned by next().
+  [[nodiscard]] std::span<std::byte> prepare(std::size_t bytes_min = 64 * 1024);
+  /// `bytes` of the prepared room were filled.
+  void commit(std::size_t bytes) noexcept;
+
+  /// The words of the next complete frame (segment table included, as
+  /// capnp::FlatArrayMessageReader takes them), valid until the next call to next() or
+  /// prepare(); empty when no whole frame has arrived yet. Errors, after which the
+  /// stream cannot be resynchronised and the connection must close:
+  /// errc::message_too_large (the frame announces more than frame_bytes_max),
+  /// errc::malformed_message (a segment table with no segments, too many, or an empty
+  /// segment).
+  [[nodiscard]] result<std::span<const capnp::word>> next();
+
+  /// Bytes received but not yet handed out as frames.
+  [[nodiscard]] std::size_t buffered_bytes() const noexcept { return end_ - begin_; }
+
+ private:
+  std::size_t frame_bytes_max_;
+  std::vector<capnp::word> buffer_;
+  std::size_t begin_ = 0;  // bytes: the next frame starts here
+  std::size_t end_ = 0;    // bytes: received up to here
+};
+
+}  // namespace coact::net::tcp

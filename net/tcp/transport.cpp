@@ -1,0 +1,740 @@
+#include "coact/net/tcp/transport.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/connect.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <atomic>
+#include <cstdio>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+
+#include "coact/net/registry.capnp.h"
+#include "coact/net/tcp/frame_codec.hpp"
+#include "coact/net/tcp/frame_parser.hpp"
+#include "coact/net/tcp/handshake.hpp"
+#include "coact/net/tcp/wire.capnp.h"
+#include "coact/runtime/wire.hpp"
+
+namespace coact::net::tcp {
+namespace {
+
+using asio::awaitable;
+using asio_tcp = asio::ip::tcp;
+constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+time_point steady_now() noexcept {
+  return {
+      std::chrono::duration_cast<duration>(std::chrono::steady_clock::now().time_since_epoch())};
+}
+
+void set_ref(wire::Ref::Builder b, actor_ref r) {
+  b.setNode(r.node);
+  b.setShard(r.shard);
+  b.setId(r.id);
+  b.setGeneration(r.generation);
+}
+
+/// A local actor watching (monitor) or linked to a remote one: told when its node is lost.
+struct watch {
+  actor_ref local;
+  actor_ref remote;
+  bool link = false;
+  friend bool operator==(const watch&, const watch&) = default;
+};
+
+struct connection;
+
+struct peer {
+  peer(peer_address a, bool connects, const transport_limits& limits, std::uint64_t seed)
+      : address(std::move(a)), we_connect(connects), detector(limits.failure_detector),
+        retry(limits.reconnect, sim::prng{seed}) {}
+
+  peer_address address;
+  bool we_connect;
+
+  // Shared with route(), on any thread.
+  std::mutex mutex;
+  std::deque<envelope> outbound;
+  bool down = false;
+  bool wake_posted = false;
+  std::vector<watch> watches;
+
+  // The transport's thread only.
+  peer_state state = peer_state::connecting;
+  std::shared_ptr<connection> conn;
+  phi_accrual_detector detector;
+  backoff retry;
+  std::optional<asio::steady_timer> wake;   // the writer waits on it for work
+  std::optional<asio::steady_timer> pause;  // between attempts to connect
+};
+
+struct connection {
+  connection(asio_tcp::socket s, std::size_t frame_bytes_max)
+      : socket(std::move(s)), decoder(frame_bytes_max) {}
+  asio_tcp::socket socket;
+  frame_decoder decoder;
+  peer* owner = nullptr;
+  bool closed = false;
+  std::string who = "an unidentified peer";
+};
+
+}  // namespace
+
+struct transport::impl : std::enable_shared_from_this<impl> {
+  impl(asio::io_context& io_context, transport_options o, cluster_secret s)
+      : io(io_context), options(std::move(o)), secret(std::move(s)), acceptor(io_context),
+        detector_timer(io_context), self{options.cluster, options.node_name, options.node_id} {
+    std::random_device entropy;
+    for (const peer_address& a : options.peers) {
+      auto p = std::make_unique<peer>(a, options.node_id < a.node_id, options.limits,
+                                      (std::uint64_t{entropy()} << 32) | entropy());
+      p->wake.emplace(io_context);
+      p->pause.emplace(io_context);
+      peers.push_back(std::move(p));
+    }
+  }
+
+  asio::io_context& io;
+  transport_options options;
+  cluster_secret secret;
+  asio_tcp::acceptor acceptor;
+  asio::steady_timer detector_timer;
+  node_identity self;
+  actor_system* system = nullptr;
+  std::vector<std::unique_ptr<peer>> peers;
+  std::vector<std::shared_ptr<connection>> connections;  // every open one
+  bool stopping = false;
+
+  struct atomic_counters {
+    std::atomic<std::uint64_t> frames_sent{0}, frames_received{0}, bytes_sent{0}, bytes_received{0},
+        writes{0}, connections_accepted{0}, connections_refused{0}, handshakes_completed{0},
+        handshakes_refused{0}, frames_malformed{0}, frames_oversized{0}, messages_overloaded{0},
+        messages_unreachable{0}, nodes_lost{0};
+  } count;
+
+  void log(const std::string& line) const {
+    if (options.log) {
+      options.log(line);
+    } else {
+      std::fprintf(stderr, "coact-net %s: %s\n", options.node_name.c_str(), line.c_str());
+    }
+  }
+
+  peer* find_peer(std::uint32_t node) const noexcept {
+    for (const auto& p : peers) {
+      if (p->address.node_id == node) return p.get();
+    }
+    return nullptr;
+  }
+
+  // ---- sending ----
+
+  result<void> route(envelope&& e) {
+    const wire_header h = header_of(e);
+    peer* p = find_peer(h.target.node);
+    if (p == nullptr) {
+      e.discard();
+      count.messages_unreachable.fetch_add(1, std::memory_order_relaxed);
+      return errc::node_unreachable;
+    }
+    std::lock_guard lock{p->mutex};
+    if (p->down || stopping_flag.load(std::memory_order_acquire)) {
+      e.discard();
+      count.messages_unreachable.fetch_add(1, std::memory_order_relaxed);
+      return errc::node_unreachable;
+    }
+    if (p->outbound.size() >= options.limits.outbound_queue_max) {
+      e.discard();
+      count.messages_overloaded.fetch_add(1, std::memory_order_relaxed);
+      return errc::overloaded;
+    }
+    if (h.kind == message_kind::system) track(*p, h);
+    p->outbound.push_back(std::move(e));
+    if (!p->wake_posted) {
+      p->wake_posted = true;
+      asio::post(io, [weak = weak_from_this(), p] {
+        if (auto self_ = weak.lock()) p->wake->cancel();
+      });
+    }
+    return success();
+  }
+
+  /// Remembers which local actors watch remote ones, to tell them if the node is lost.
+  static void track(peer& p, const wire_header& h) {
+    const watch w{h.sender, h.target,
+                  h.control == system_control::link || h.control == system_control::unlink};
+    switch (h.control) {
+      case system_control::monitor:
+      case system_control::link:
+        if (std::find(p.watches.begin(), p.watches.end(), w) == p.watches.end()) {
+          p.watches.push_back(w);
+        }
+        break;
+      case system_control::demonitor:
+      case system_control::unlink:
+        std::erase(p.watches, w);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void encode_message(const envelope& e, std::vector<capnp::word>& out) {
+    const wire_header h = header_of(e);
+    capnp::MallocMessageBuilder b{256};
+    auto m = b.initRoot<wire::Frame>().initMessage();
+    m.setKind(static_cast<std::uint8_t>(h.kind));
+    m.setControl(static_cast<std::uint8_t>(h.control));
+    set_ref(m.initTarget(), h.target);
+    set_ref(m.initSender(), h.sender);
+    m.setCorrelation(h.correlation);
+    m.setTypeId(h.type_id);
+    m.setErrorDomain(static_cast<std::uint8_t>(h.error));
+    m.setErrorValue(h.error_value);
+    m.getPayload().set(e.root());
+    append_frame(b, out);
+  }
+
+  static void encode_heartbeat(std::vector<capnp::word>& out, std::uint64_t sequence) {
+    capnp::MallocMessageBuilder b{16};
+    b.initRoot<wire::Frame>().initHeartbeat().setSequence(sequence);
+    append_frame(b, out);
+  }
+
+  awaitable<bool> write_words(connection& c, const std::vector<capnp::word>& words,
+                              std::size_t frames) {
+    auto [ec, n] = co_await asio::async_write(
+        c.socket, asio::buffer(words.data(), words.size() * sizeof(capnp::word)), as_tuple);
+    if (ec) {
+      close(c, "write failed: " + ec.message());
+      co_return false;
+    }
+    count.writes.fetch_add(1, std::memory_order_relaxed);
+    count.frames_sent.fetch_add(frames, std::memory_order_relaxed);
+    count.bytes_sent.fetch_add(n, std::memory_order_relaxed);
+    co_return true;
+  }
+
+  /// Sends what route() queued, all that is there in one write, and a heartbeat every
+  /// interval; returns when the connection closes.
+  awaitable<void> write_loop(std::shared_ptr<connection> c) {
+    auto keep = shared_from_this();
+    peer& p = *c->owner;
+    std::vector<capnp::word> words;
+    std::deque<envelope> batch;
+    std::uint64_t beats = 0;
+    time_point last_beat{};
+    while (!c->closed) {
+      {
+        std::lock_guard lock{p.mutex};
+        batch.swap(p.outbound);
+        p.wake_posted = false;
+      }
+      words.clear();
+      std::size_t frames = batch.size();
+      for (envelope& e : batch) {
+        encode_message(e, words);
+        e.discard();  // sent: the answer (or the loss) is the receiving node's to report
+      }
+      batch.clear();
+      const time_point now = steady_now();
+      if (now - last_beat >= options.limits.heartbeat_interval) {
+        encode_heartbeat(words, ++beats);
+        ++frames;
+        last_beat = now;
+      }
+      if (!words.empty()) {
+        if (!co_await write_words(*c, words, frames)) co_return;
+        continue;
+      }
+      p.wake->expires_after(options.limits.heartbeat_interval - (now - last_beat));
+      (void)co_await p.wake->async_wait(as_tuple);  // cancelled: work arrived
+    }
+  }
+
+  // ---- receiving ----
+
+  /// The next frame of `c` during its handshake, as a reader; null if the connection
+  /// closed or sent something that is not a frame.
+  awaitable<std::unique_ptr<capnp::FlatArrayMessageReader>> read_frame(connection& c) {
+    for (;;) {
+      auto frame = c.decoder.next();
+      if (!frame) {
+        refuse_frame(c, frame.error());
+        co_return nullptr;
+      }
+      if (!frame.value().empty()) {
+        count.frames_received.fetch_add(1, std::memory_order_relaxed);
+        co_return std::make_unique<capnp::FlatArrayMessageReader>(
+            kj::arrayPtr(frame.value().data(), frame.value().size()), reader_options());
+      }
+      const auto room = c.decoder.prepare();
+      auto [ec, n] =
+          co_await c.socket.async_read_some(asio::buffer(room.data(), room.size()), as_tuple);
+      if (ec) {
+        close(c, ec == asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
+        co_return nullptr;
+      }
+      count.bytes_received.fetch_add(n, std::memory_order_relaxed);
+      c.decoder.commit(n);
+    }
+  }
+
+  capnp::ReaderOptions reader_options() const {
+    return frame_reader_options(options.limits.frame_bytes_max);
+  }
+
+  void refuse_frame(connection& c, std::error_code why) {
+    if (why == errc::message_too_large) {
+      count.frames_oversized.fetch_add(1, std::memory_order_relaxed);
+      close(c,
+            "frame over the limit of " + std::to_string(options.limits.frame_bytes_max) + " bytes");
+    } else {
+      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+      close(c, "malformed frame: " + why.message());
+    }
+  }
+
+  awaitable<void> read_loop(std::shared_ptr<connection> c) {
+    auto keep = shared_from_this();
+    while (!c->closed) {
+      auto reader = co_await read_frame(*c);
+      if (!reader) co_return;
+      try {
+        if (!handle(*c, reader->getRoot<wire::Frame>())) co_return;
+      } catch (const kj::Exception& e) {
+        count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+        close(*c, "malformed frame: " + std::string{e.getDescription().cStr()});
+        co_return;
+      }
+    }
+  }
+
+  /// One frame on an established connection; false when it closed the connection.
+  bool handle(connection& c, wire::Frame::Reader f) {
+    peer& p = *c.owner;
+    switch (f.which()) {
+      case wire::Frame::MESSAGE:
+        return deliver(c, f.getMessage());
+      case wire::Frame::HEARTBEAT:
+        p.detector.heartbeat(steady_now());
+        return true;
+      case wire::Frame::GOODBYE:
+        close(c, "the peer said goodbye: " + std::string{f.getGoodbye().getReason().cStr()});
+        return false;
+      case wire::Frame::HELLO:
+      case wire::Frame::AUTH:
+        count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+        close(c, "a handshake frame on an established connection");
+        return false;
+    }
+    count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+    close(c, "a frame of unknown kind " + std::to_string(static_cast<unsigned>(f.which())));
+    return false;
+  }
+
+  bool deliver(connection& c, wire::Message::Reader m) {
+    const wire_header h = message_header(m);
+    if (h.target.node != options.node_id || h.sender.node != c.owner->address.node_id) {
+      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+      close(c, "a message addressed from or to the wrong node");
+      return false;
+    }
+    auto e = envelope_from_wire(h, m.getPayload(), options.limits.frame_bytes_max);
+    if (!e) {
+      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+      close(c, "a message with a bad header or payload: " + e.error().message());
+      return false;
+    }
+    if (h.kind == message_kind::system &&
+        (h.control == system_control::down || h.control == system_control::exit)) {
+      std::lock_guard lock{c.owner->mutex};
+      std::erase(c.owner->watches, watch{h.target, h.sender, h.control == system_control::exit});
+    }
+    if (h.target.shard == registry_of(0).shard) {
+      answer_lookup(h, std::move(e).value());
+      return true;
+    }
+    (void)system->receive_remote(std::move(e).value());
+    return true;
+  }
+
+  void answer_lookup(const wire_header& request, envelope&& e) {
+    if (request.kind != message_kind::ask || !e.is<registry::Lookup>()) {
+      e.discard();
+      return;
+    }
+    const actor_ref found = system->whereis(e.get<registry::Lookup>().getName());
+    e.discard();
+    capnp::MallocMessageBuilder b{16};
+    auto r = b.initRoot<registry::Found>();
+    r.setFound(found.valid());
+    r.setNode(found.node);
+    r.setShard(found.shard);
+    r.setId(found.id);
+    r.setGeneration(found.generation);
+    wire_header reply;
+    reply.kind = message_kind::reply;
+    reply.target = request.sender;
+    reply.sender = registry_of(options.node_id);
+    reply.correlation = request.correlation;
+    reply.type_id = capnp::typeId<registry::Found>();
+    auto answer = envelope_from_wire(reply, b.getRoot<capnp::AnyPointer>().asReader(),
+                                     options.limits.frame_bytes_max);
+    if (answer) (void)route(std::move(answer).value());
+  }
+
+  // ---- connections ----
+
+  void close(connection& c, const std::string& reason) {
+    if (c.closed) return;
+    c.closed = true;
+    if (!stopping) log("connection with " + c.who + " closed: " + reason);
+    std::error_code ignored;
+    c.socket.shutdown(asio_tcp::socket::shutdown_both, ignored);
+    c.socket.close(ignored);
+    if (c.owner != nullptr) c.owner->wake->cancel();
+    std::erase_if(connections, [&](const auto& held) { return held.get() == &c; });
+  }
+
+  awaitable<bool> send_frame(connection& c, capnp::MessageBuilder& b) {
+    std::vector<capnp::word> words;
+    append_frame(b, words);
+    co_return co_await write_words(c, words, 1);
+  }
+
+  /// Says why, then closes: a refused peer learns the reason too.
+  awaitable<void> refuse(connection& c, const std::string& reason) {
+    count.handshakes_refused.fetch_add(1, std::memory_order_relaxed);
+    capnp::MallocMessageBuilder b{32};
+    b.initRoot<wire::Frame>().initGoodbye().setReason(reason);
+    (void)co_await send_frame(c, b);
+    close(c, "handshake refused: " + reason);
+  }
+
+  /// Closes the connection if its handshake is not over by the deadline.
+  void arm_handshake_deadline(const std::shared_ptr<connection>& c,
+                              const std::shared_ptr<asio::steady_timer>& deadline) {
+    deadline->expires_after(options.limits.handshake_timeout);
+    deadline->async_wait([weak = weak_from_this(), c](std::error_code ec) {
+      auto self_ = weak.lock();
+      if (!ec && self_ && c->owner == nullptr) self_->close(*c, "handshake deadline passed");
+    });
+  }
+
+  /// The established connection of `p`: replaces an older one, and runs until it closes.
+  awaitable<void> run(peer& p, std::shared_ptr<connection> c) {
+    if (p.conn) close(*p.conn, "replaced by a new connection");
+    c->owner = &p;
+    c->who = "node " + p.address.name;
+    p.conn = c;
+    p.state = peer_state::up;
+    {
+      std::lock_guard lock{p.mutex};
+      p.down = false;
+    }
+    p.detector.reset();
+    p.detector.heartbeat(steady_now());
+    count.handshakes_completed.fetch_add(1, std::memory_order_relaxed);
+    asio::co_spawn(io, read_loop(c), asio::detached);
+    co_await write_loop(c);
+    if (p.conn == c) {
+      p.conn.reset();
+      if (p.state == peer_state::up) p.state = peer_state::connecting;
+    }
+  }
+
+  awaitable<void> connect_loop(peer& p) {
+    auto keep = shared_from_this();
+    asio_tcp::resolver resolver{io};
+    while (!stopping) {
+      auto [rec, endpoints] =
+          co_await resolver.async_resolve(p.address.host, std::to_string(p.address.port), as_tuple);
+      if (!rec && !stopping) {
+        asio_tcp::socket s{io};
+        auto [ec, at] = co_await asio::async_connect(s, endpoints, as_tuple);
+        if (!ec && !stopping) {
+          auto c = std::make_shared<connection>(std::move(s), options.limits.frame_bytes_max);
+          c->who = "node " + p.address.name;
+          connections.push_back(c);
+          if (co_await initiate(p, c)) {
+            p.retry.reset();
+            co_await run(p, c);
+          }
+        }
+      }
+      if (stopping) break;
+      p.pause->expires_after(p.retry.next());
+      (void)co_await p.pause->async_wait(as_tuple);
+    }
+  }
+
+  awaitable<bool> initiate(peer& p, std::shared_ptr<connection> c) {
+    auto deadline = std::make_shared<asio::steady_timer>(io);
+    arm_handshake_deadline(c, deadline);
+    handshake_initiator hs{self, secret};
+    capnp::MallocMessageBuilder hello{64};
+    hs.write_hello(hello.initRoot<wire::Frame>().initHello());
+    if (!co_await send_frame(*c, hello)) co_return false;
+    auto reply = co_await read_frame(*c);
+    if (!reply) co_return false;
+    try {
+      const auto f = reply->getRoot<wire::Frame>();
+      if (f.which() == wire::Frame::GOODBYE) {
+        close(*c, "refused by the peer: " + std::string{f.getGoodbye().getReason().cStr()});
+        co_return false;
+      }
+      if (f.which() != wire::Frame::HELLO) {
+        co_await refuse(*c, "expected a hello");
+        co_return false;
+      }
+      capnp::MallocMessageBuilder auth{32};
+      refusal why = refusal::none;
+      auto peer_id = hs.on_hello(f.getHello(), auth.initRoot<wire::Frame>().initAuth(), &why);
+      if (!peer_id) {
+        co_await refuse(*c, to_string(why));
+        co_return false;
+      }
+      if (peer_id.value().node_id != p.address.node_id || peer_id.value().node != p.address.name) {
+        co_await refuse(*c, "expected node " + p.address.name + ", found " + peer_id.value().node);
+        co_return false;
+      }
+      if (!co_await send_frame(*c, auth)) co_return false;
+    } catch (const kj::Exception& e) {
+      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+      close(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
+      co_return false;
+    }
+    deadline->cancel();
+    co_return !c->closed;
+  }
+
+  awaitable<void> respond(std::shared_ptr<connection> c) {
+    auto keep = shared_from_this();
+    auto deadline = std::make_shared<asio::steady_timer>(io);
+    arm_handshake_deadline(c, deadline);
+    handshake_responder hs{self, secret};
+    auto hello = co_await read_frame(*c);
+    if (!hello) co_return;
+    peer* p = nullptr;
+    try {
+      const auto f = hello->getRoot<wire::Frame>();
+      if (f.which() != wire::Frame::HELLO) {
+        co_await refuse(*c, "expected a hello");
+        co_return;
+      }
+      const auto h = f.getHello();
+      p = find_peer(h.getNodeId());
+      if (p == nullptr || p->we_connect || p->address.name != h.getNode().cStr()) {
+        co_await refuse(*c, "unknown node " + std::string{h.getNode().cStr()});
+        co_return;
+      }
+      capnp::MallocMessageBuilder reply{64};
+      refusal why = refusal::none;
+      if (!hs.on_hello(h, reply.initRoot<wire::Frame>().initHello(), &why)) {
+        co_await refuse(*c, to_string(why));
+        co_return;
+      }
+      if (!co_await send_frame(*c, reply)) co_return;
+    } catch (const kj::Exception& e) {
+      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+      close(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
+      co_return;
+    }
+    auto auth = co_await read_frame(*c);
+    if (!auth) co_return;
+    try {
+      const auto f = auth->getRoot<wire::Frame>();
+      refusal why = refusal::out_of_order;
+      if (f.which() != wire::Frame::AUTH || !hs.on_auth(f.getAuth(), &why)) {
+        co_await refuse(*c, to_string(why));
+        co_return;
+      }
+    } catch (const kj::Exception& e) {
+      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+      close(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
+      co_return;
+    }
+    deadline->cancel();
+    if (c->closed) co_return;
+    co_await run(*p, c);
+  }
+
+  awaitable<void> accept_loop() {
+    auto keep = shared_from_this();
+    while (!stopping) {
+      auto [ec, s] = co_await acceptor.async_accept(as_tuple);
+      if (ec) {
+        if (stopping) co_return;
+        continue;
+      }
+      count.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+      if (connections.size() >= options.limits.connections_max) {
+        count.connections_refused.fetch_add(1, std::memory_order_relaxed);
+        log("connection refused: already " + std::to_string(connections.size()) +
+            " connections, the limit");
+        std::error_code ignored;
+        s.close(ignored);
+        continue;
+      }
+      auto c = std::make_shared<connection>(std::move(s), options.limits.frame_bytes_max);
+      connections.push_back(c);
+      asio::co_spawn(io, respond(c), asio::detached);
+    }
+  }
+
+  // ---- failure detection ----
+
+  awaitable<void> detector_loop() {
+    auto keep = shared_from_this();
+    while (!stopping) {
+      detector_timer.expires_after(options.limits.heartbeat_interval);
+      (void)co_await detector_timer.async_wait(as_tuple);
+      if (stopping) co_return;
+      const time_point now = steady_now();
+      for (auto& p : peers) {
+        if (p->state != peer_state::down && !p->detector.available(now)) lose(*p);
+      }
+    }
+  }
+
+  /// The failure detector gave up on `p`: what waits for it fails, its watchers learn.
+  void lose(peer& p) {
+    count.nodes_lost.fetch_add(1, std::memory_order_relaxed);
+    log("node " + p.address.name + " is down (no heartbeat)");
+    p.state = peer_state::down;
+    std::deque<envelope> dropped;
+    std::vector<watch> watches;
+    {
+      std::lock_guard lock{p.mutex};
+      p.down = true;
+      dropped.swap(p.outbound);
+      watches.swap(p.watches);
+    }
+    count.messages_unreachable.fetch_add(dropped.size(), std::memory_order_relaxed);
+    for (envelope& e : dropped) e.discard();
+    const auto gone = make_error_code(errc::node_unreachable);
+    system->fail_asks_to_node(p.address.node_id, gone);
+    for (const watch& w : watches) {
+      if (w.link) {
+        system->notify_exit(w.local, w.remote, gone);
+      } else {
+        system->notify_down(w.local, w.remote, gone);
+      }
+    }
+    if (p.conn) close(*p.conn, "node marked down");
+  }
+
+  // ---- life ----
+
+  result<std::uint16_t> start() {
+    if (system == nullptr) return errc::invalid_argument;
+    std::error_code ec;
+    const auto address = asio::ip::make_address(options.listen_host, ec);
+    if (ec) return errc::invalid_argument;
+    const asio_tcp::endpoint at{address, options.listen_port};
+    acceptor.open(at.protocol(), ec);
+    if (!ec) acceptor.set_option(asio_tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(at, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      log("cannot listen on " + options.listen_host + ":" + std::to_string(options.listen_port) +
+          ": " + ec.message());
+      return errc::invalid_argument;
+    }
+    const auto port = acceptor.local_endpoint().port();
+    asio::post(io, [self_ = shared_from_this()] {
+      const time_point now = steady_now();
+      for (auto& p : self_->peers) {
+        // Counts from now: a peer that never answers is declared down like a lost one.
+        p->detector.heartbeat(now);
+        if (p->we_connect) asio::co_spawn(self_->io, self_->connect_loop(*p), asio::detached);
+      }
+      asio::co_spawn(self_->io, self_->accept_loop(), asio::detached);
+      asio::co_spawn(self_->io, self_->detector_loop(), asio::detached);
+    });
+    return port;
+  }
+
+  void stop() {
+    std::promise<void> done;
+    stopping_flag.store(true, std::memory_order_release);
+    asio::post(io, [self_ = shared_from_this(), &done] {
+      self_->stopping = true;
+      std::error_code ignored;
+      self_->acceptor.close(ignored);
+      self_->detector_timer.cancel();
+      for (auto& p : self_->peers) {
+        p->wake->cancel();
+        p->pause->cancel();
+        std::lock_guard lock{p->mutex};
+        for (envelope& e : p->outbound) e.discard();
+        p->outbound.clear();
+      }
+      auto open = self_->connections;
+      for (auto& c : open) self_->close(*c, "transport stopped");
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+
+  std::atomic<bool> stopping_flag{false};
+};
+
+transport::transport(asio::io_context& io, transport_options options, cluster_secret secret)
+    : impl_(std::make_shared<impl>(io, std::move(options), std::move(secret))) {}
+
+transport::~transport() = default;
+
+void transport::attach(actor_system& system) { impl_->system = &system; }
+
+result<std::uint16_t> transport::start() { return impl_->start(); }
+
+void transport::stop() { impl_->stop(); }
+
+result<void> transport::route(envelope&& e) { return impl_->route(std::move(e)); }
+
+transport_counters transport::counters() const {
+  constexpr auto r = std::memory_order_relaxed;
+  const auto& c = impl_->count;
+  return {c.frames_sent.load(r),
+          c.frames_received.load(r),
+          c.bytes_sent.load(r),
+          c.bytes_received.load(r),
+          c.writes.load(r),
+          c.connections_accepted.load(r),
+          c.connections_refused.load(r),
+          c.handshakes_completed.load(r),
+          c.handshakes_refused.load(r),
+          c.frames_malformed.load(r),
+          c.frames_oversized.load(r),
+          c.messages_overloaded.load(r),
+          c.messages_unreachable.load(r),
+          c.nodes_lost.load(r)};
+}
+
+peer_state transport::state(std::uint32_t node) const {
+  // Read from other threads for tests and metrics: a snapshot, possibly stale.
+  std::promise<peer_state> answer;
+  asio::post(impl_->io, [this, node, &answer] {
+    const peer* p = impl_->find_peer(node);
+    answer.set_value(p == nullptr ? peer_state::down : p->state);
+  });
+  return answer.get_future().get();
+}
+
+}  // namespace coact::net::tcp

@@ -1,0 +1,351 @@
+// The TCP transport between two nodes in one process, on 127.0.0.1: tell, ask and named
+// lookup across nodes; a wrong secret is refused; a lost node is detected and its asks and
+// watchers are told; a full queue pushes back; and every kind of bad input from a raw
+// socket closes only its own connection while the node keeps serving.
+#include "coact/net/tcp/transport.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../../runtime/test_support.hpp"
+#include "coact/net/registry.capnp.h"
+#include "coact/net/tcp/frame_codec.hpp"
+#include "coact/net/tcp/handshake.hpp"
+#include "coact/net/tcp/wire.capnp.h"
+
+using namespace std::chrono_literals;
+using namespace coact::testing;
+using coact::actor_ref;
+using coact::errc;
+namespace tcp = coact::net::tcp;
+namespace wire = coact::net::wire;
+
+namespace {
+
+coact::net::tcp::cluster_secret secret_of(std::string_view text) {
+  return tcp::cluster_secret::from_bytes(std::as_bytes(std::span{text.data(), text.size()}));
+}
+
+constexpr std::string_view good_secret = "a secret of the test cluster";
+
+/// Fast enough for tests: heartbeats every 20 ms, a peer is down after ~0.3 s of silence.
+tcp::transport_limits test_limits() {
+  tcp::transport_limits l;
+  l.heartbeat_interval = 20ms;
+  l.handshake_timeout = 300ms;
+  l.failure_detector.first_heartbeat_estimate = 100ms;
+  l.failure_detector.min_stddev = 20ms;
+  l.failure_detector.threshold = 5;
+  l.reconnect.initial = 10ms;
+  l.reconnect.max = 50ms;
+  return l;
+}
+
+/// One node: an actor system, and its transport on a thread of its own.
+struct test_node {
+  test_node(std::uint32_t id, std::uint16_t peer_port, std::string_view secret,
+            tcp::transport_limits limits = test_limits())
+      : id_(id), transport_(std::make_shared<tcp::transport>(io_, options(id, peer_port, limits),
+                                                             secret_of(secret))),
+        system_(coact::system_config{.shard_count = 1, .node = id, .router = transport_}) {
+    transport_->attach(system_);
+    port_ = transport_->start().value();
+    thread_ = std::thread{[this] { io_.run(); }};
+  }
+  test_node(const test_node&) = delete;
+  test_node& operator=(const test_node&) = delete;
+  ~test_node() { stop(); }
+
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    transport_->stop();
+    work_.reset();
+    io_.stop();
+    thread_.join();
+  }
+
+  static tcp::transport_options options(std::uint32_t id, std::uint16_t peer_port,
+                                        tcp::transport_limits limits) {
+    tcp::transport_options o;
+    o.cluster = "test";
+    o.node_name = "n" + std::to_string(id);
+    o.node_id = id;
+    const std::uint32_t other = 1 - id;
+    o.peers.push_back({other, "n" + std::to_string(other), "127.0.0.1", peer_port});
+    o.limits = limits;
+    o.log = [](std::string_view) {};
+    return o;
+  }
+
+  std::uint32_t id_;
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
+  std::shared_ptr<tcp::transport> transport_;
+  coact::actor_system system_;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+  bool stopped_ = false;
+};
+
+/// Node 1 listens; node 0 connects to it (the smaller id connects).
+struct pair_of_nodes {
+  explicit pair_of_nodes(std::string_view secret0 = good_secret)
+      : server(1, 0, good_secret), client(0, server.port_, secret0) {}
+  test_node server;
+  test_node client;
+};
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5s) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return condition();
+}
+
+coact::task<void> lookup_then_ask(coact::actor_context& self, std::uint32_t node, std::string name,
+                                  slot<std::string> out) {
+  coact::message<coact::net::registry::Lookup> lookup;
+  lookup->setName(name);
+  auto found =
+      co_await self.ask<coact::net::registry::Found>(tcp::registry_of(node), std::move(lookup), 5s);
+  if (!found) {
+    out->set_value("lookup: " + found.error().message());
+    co_return;
+  }
+  const auto f = found.value().get<coact::net::registry::Found>();
+  if (!f.getFound()) {
+    out->set_value("not found");
+    co_return;
+  }
+  const actor_ref target{f.getNode(), f.getShard(), f.getId(), f.getGeneration()};
+  auto pong = co_await self.ask<coact::test::Pong>(target, ping(41), 5s);
+  out->set_value(pong ? std::to_string(pong.value().get<coact::test::Pong>().getN())
+                      : "ask: " + pong.error().message());
+}
+
+coact::task<void> ask_once(coact::actor_context& self, actor_ref target, coact::duration timeout,
+                           slot<std::error_code> out) {
+  auto r = co_await self.ask<coact::test::Pong>(target, ping(1), timeout);
+  out->set_value(r ? std::error_code{} : r.error());
+}
+
+coact::task<void> watch_one(coact::actor_context& self, actor_ref target, slot<std::int32_t> out) {
+  self.monitor(target);
+  auto down = co_await self.receive<coact::sys::Down>(10s);
+  out->set_value(down ? down.value().get<coact::sys::Down>().getReason().getCode() : -1);
+}
+
+/// A raw socket to a node's port, for sending it what no transport would.
+struct raw_peer {
+  explicit raw_peer(std::uint16_t port) : socket(io) {
+    socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  }
+  void send(const void* data, std::size_t bytes) { asio::write(socket, asio::buffer(data, bytes)); }
+  void send(capnp::MessageBuilder& frame) {
+    std::vector<capnp::word> words;
+    tcp::append_frame(frame, words);
+    send(words.data(), words.size() * sizeof(capnp::word));
+  }
+  /// The next frame the node sends, as a reader over `decoder`'s buffer.
+  std::unique_ptr<capnp::FlatArrayMessageReader> read_frame() {
+    for (;;) {
+      auto frame = decoder.next();
+      REQUIRE(frame);
+      if (!frame.value().empty()) {
+        return std::make_unique<capnp::FlatArrayMessageReader>(
+            kj::arrayPtr(frame.value().data(), frame.value().size()));
+      }
+      const auto room = decoder.prepare();
+      decoder.commit(socket.read_some(asio::buffer(room.data(), room.size())));
+    }
+  }
+  /// Completes the handshake as node `name` (`id`) with the cluster's secret.
+  void handshake_as(const char* name, std::uint32_t id) {
+    const auto secret = secret_of(good_secret);
+    tcp::handshake_initiator hs{{"test", name, id}, secret};
+    capnp::MallocMessageBuilder hello;
+    hs.write_hello(hello.initRoot<wire::Frame>().initHello());
+    send(hello);
+    auto reply = read_frame();
+    capnp::MallocMessageBuilder auth;
+    REQUIRE(hs.on_hello(reply->getRoot<wire::Frame>().getHello(),
+                        auth.initRoot<wire::Frame>().initAuth()));
+    send(auth);
+  }
+  /// True once the node has closed the connection (reads end), within the limit.
+  bool closed_by_peer() {
+    socket.non_blocking(false);
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    std::array<char, 4096> sink{};
+    while (std::chrono::steady_clock::now() < end) {
+      std::error_code ec;
+      socket.read_some(asio::buffer(sink), ec);
+      if (ec) return true;
+    }
+    return false;
+  }
+  asio::io_context io;
+  asio::ip::tcp::socket socket;
+  tcp::frame_decoder decoder{1u << 20};
+};
+
+}  // namespace
+
+// Proves tell/ask and named lookup work across two nodes as they do locally.
+TEST_CASE("an actor finds and asks an actor on another node", "[net]") {
+  pair_of_nodes nodes;
+  auto echo = nodes.server.system_.spawn(&responder);
+  REQUIRE(echo);
+  nodes.server.system_.register_name("echo", echo.value());
+  auto out = make_slot<std::string>();
+  auto answer = out->get_future();
+  REQUIRE(nodes.client.system_.spawn(&lookup_then_ask, 1u, std::string{"echo"}, out));
+  CHECK(await(answer) == "42");
+  CHECK(nodes.client.transport_->state(1) == tcp::peer_state::up);
+
+  auto missing = make_slot<std::string>();
+  auto none = missing->get_future();
+  REQUIRE(nodes.client.system_.spawn(&lookup_then_ask, 1u, std::string{"nobody"}, missing));
+  CHECK(await(none) == "not found");
+  CHECK(nodes.server.transport_->counters().frames_malformed == 0);
+}
+
+// Proves a node with another secret is refused and never gets a message through.
+TEST_CASE("a peer with the wrong secret is refused", "[net]") {
+  pair_of_nodes nodes{"not the cluster's secret"};
+  CHECK(eventually([&] { return nodes.server.transport_->counters().handshakes_refused > 0; }));
+  CHECK(nodes.server.transport_->counters().handshakes_completed == 0);
+  CHECK(nodes.client.transport_->state(1) != tcp::peer_state::up);
+}
+
+// Proves a lost node is detected: pending asks fail with node_unreachable, watchers of
+// its actors get a Down, and later sends fail fast.
+TEST_CASE("a lost node fails its asks and tells its watchers", "[net]") {
+  pair_of_nodes nodes;
+  auto echo = nodes.server.system_.spawn(&responder).value();
+  // A first round trip proves the connection is up before the node goes.
+  auto first = make_slot<std::error_code>();
+  auto first_done = first->get_future();
+  REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, first));
+  REQUIRE_FALSE(await(first_done));
+
+  auto watched = make_slot<std::int32_t>();
+  auto down = watched->get_future();
+  REQUIRE(nodes.client.system_.spawn(&watch_one, echo, watched));
+  // An ask to a responder that never answers (it was told to quit) keeps waiting.
+  nodes.server.stop();
+  auto pending = make_slot<std::error_code>();
+  auto pending_done = pending->get_future();
+  REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{30s}, pending));
+  CHECK(await(pending_done) == errc::node_unreachable);
+  CHECK(await(down) == static_cast<std::int32_t>(errc::node_unreachable));
+  CHECK(nodes.client.transport_->state(1) == tcp::peer_state::down);
+  CHECK(nodes.client.transport_->counters().nodes_lost == 1);
+  CHECK(nodes.client.system_.tell(echo, ping()).error() == errc::node_unreachable);
+}
+
+// Proves the queue to a peer is bounded: with the peer not there, tells beyond the bound
+// report overloaded.
+TEST_CASE("a full queue to a peer reports overloaded", "[net]") {
+  auto limits = test_limits();
+  limits.outbound_queue_max = 4;
+  limits.failure_detector.first_heartbeat_estimate = 10s;  // stays "connecting"
+  test_node lonely{0, 1, good_secret, limits};             // port 1: nothing listens there
+  const actor_ref far{1, 0, 0, 1};
+  for (int i = 0; i < 4; ++i) CHECK(lonely.system_.tell(far, ping()));
+  CHECK(lonely.system_.tell(far, ping()).error() == errc::overloaded);
+  CHECK(lonely.transport_->counters().messages_overloaded == 1);
+}
+
+// Proves each kind of bad input closes only its own connection, is counted, and leaves
+// the node serving its real peer.
+TEST_CASE("bad input closes only its connection", "[net]") {
+  pair_of_nodes nodes;
+  auto echo = nodes.server.system_.spawn(&responder).value();
+  const auto still_serving = [&] {
+    auto out = make_slot<std::error_code>();
+    auto done = out->get_future();
+    REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, out));
+    return !await(done);
+  };
+  REQUIRE(still_serving());
+  auto& server = *nodes.server.transport_;
+
+  SECTION("garbage bytes") {
+    raw_peer raw{nodes.server.port_};
+    const std::string garbage(64, '\xff');
+    raw.send(garbage.data(), garbage.size());
+    CHECK(raw.closed_by_peer());
+    CHECK(server.counters().frames_malformed >= 1);
+  }
+  SECTION("an oversized frame") {
+    raw_peer raw{nodes.server.port_};
+    const std::uint32_t table[2] = {0, 0x10000000};  // one segment of 2 GiB
+    raw.send(table, sizeof table);
+    CHECK(raw.closed_by_peer());
+    CHECK(server.counters().frames_oversized == 1);
+  }
+  SECTION("a frame that is not a Cap'n Proto message") {
+    raw_peer raw{nodes.server.port_};
+    const std::uint64_t frame[3] = {std::uint64_t{2} << 32, 0xdeadbeefdeadbeefULL,
+                                    0x0123456789abcdefULL};  // 2 words of nonsense
+    raw.send(frame, sizeof frame);
+    CHECK(raw.closed_by_peer());
+    CHECK(server.counters().frames_malformed >= 1);
+  }
+  SECTION("an unknown frame kind, before and after the handshake") {
+    capnp::MallocMessageBuilder b;
+    b.initRoot<wire::Frame>().initGoodbye().setReason("x");
+    std::vector<capnp::word> words;
+    tcp::append_frame(b, words);
+    // Words: the segment table, the root pointer, then Frame's data word, whose low 16
+    // bits are the union's discriminant.
+    *reinterpret_cast<std::uint16_t*>(words.data() + 2) = 99;
+    raw_peer early{nodes.server.port_};
+    early.send(words.data(), words.size() * sizeof(capnp::word));
+    CHECK(early.closed_by_peer());
+    CHECK(server.counters().handshakes_refused == 1);
+
+    // Posing as node 0 replaces the real node 0's connection; it reconnects by itself.
+    raw_peer late{nodes.server.port_};
+    late.handshake_as("n0", 0);
+    late.send(words.data(), words.size() * sizeof(capnp::word));
+    CHECK(late.closed_by_peer());
+    CHECK(server.counters().frames_malformed == 1);
+  }
+  SECTION("a hello from another cluster") {
+    raw_peer raw{nodes.server.port_};
+    const auto secret = secret_of(good_secret);
+    tcp::handshake_initiator hs{{"another-cluster", "n0", 0}, secret};
+    capnp::MallocMessageBuilder b;
+    hs.write_hello(b.initRoot<wire::Frame>().initHello());
+    raw.send(b);
+    CHECK(raw.closed_by_peer());
+    CHECK(server.counters().handshakes_refused >= 1);
+  }
+  SECTION("silence past the handshake deadline") {
+    raw_peer raw{nodes.server.port_};
+    CHECK(raw.closed_by_peer());
+  }
+  SECTION("more connections than the limit") {
+    std::vector<std::unique_ptr<raw_peer>> many;
+    for (int i = 0; i < 70; ++i) many.push_back(std::make_unique<raw_peer>(nodes.server.port_));
+    CHECK(eventually([&] { return server.counters().connections_refused > 0; }));
+  }
+  CHECK(still_serving());
+}
