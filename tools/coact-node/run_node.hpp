@@ -1,0 +1,19 @@
+#pragma once
+
+#include "topology_config.hpp"
+
+namespace coact::tools {
+
+/// Exit codes of `coact-node`: scripts and supervisors read them.
+enum node_exit_code : int {
+  node_exit_ok = 0,          ///< `--check` passed, or the node shut down cleanly
+  node_exit_bad_input = 2,   ///< bad arguments or configuration; the message names the fix
+  node_exit_cannot_run = 3,  ///< the configuration is good but the node cannot run
+};
+
+/// Runs `self`, one node of `topology` (validated: `self` is one of `topology.nodes`), until
+/// it is told to stop; returns the process's exit code. Called on the main thread, once.
+/// For now it only reports that the TCP transport is not built yet (node_exit_cannot_run).
+[[nodiscard]] int run_node(const topology_config& topology, const node_config& self);
+
+}  // namespace coact::tools
