@@ -1,12 +1,125 @@
 #include "run_node.hpp"
 
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <signal.h>
+
+#include <cstring>
 #include <iostream>
+#include <memory>
+#include <thread>
+
+#include "coact/net/tcp/transport.hpp"
+#include "coact/runtime/actor_system.hpp"
+#include "node_actors.hpp"
 
 namespace coact::tools {
+namespace {
 
-int run_node(const topology_config& /*topology*/, const node_config& /*self*/) {
-  std::cerr << "coact-node: the transport is not built yet\n";
-  return node_exit_cannot_run;
+/// Operations a client actor runs before it reports.
+constexpr std::uint32_t client_operations = 3000;
+
+net::tcp::transport_options transport_options_for(const topology_config& topology,
+                                                  const node_config& self) {
+  net::tcp::transport_options o;
+  o.cluster = topology.cluster;
+  o.node_name = self.name;
+  o.node_id = self.id;
+  o.listen_host = self.host;
+  o.listen_port = self.port;
+  for (const node_config& other : topology.nodes) {
+    if (other.id != self.id) o.peers.push_back({other.id, other.name, other.host, other.port});
+  }
+  const limits_config& l = topology.limits;
+  o.limits.frame_bytes_max = l.frame_bytes_max;
+  o.limits.connections_max = l.connections_max;
+  o.limits.handshake_timeout = std::chrono::milliseconds{l.handshake_timeout_ms};
+  o.limits.outbound_queue_max = l.outbound_queue_max;
+  o.limits.heartbeat_interval = std::chrono::milliseconds{l.heartbeat_interval_ms};
+  o.limits.failure_detector.threshold = l.phi_threshold;
+  // Before the second heartbeat, a peer is expected within a few intervals.
+  o.limits.failure_detector.first_heartbeat_estimate =
+      std::chrono::milliseconds{4 * l.heartbeat_interval_ms};
+  return o;
+}
+
+std::vector<store_address> stores_of(const topology_config& topology) {
+  std::vector<store_address> stores;
+  for (const node_config& node : topology.nodes) {
+    for (const actor_config& actor : node.actors) {
+      if (actor.kind == "kv_store") stores.push_back({node.id, actor.name});
+    }
+  }
+  return stores;
+}
+
+/// Spawns the node's actors and registers each under its name, for lookups from afar.
+bool spawn_actors(actor_system& system, const topology_config& topology, const node_config& self) {
+  for (const actor_config& actor : self.actors) {
+    result<actor_ref> ref = errc::invalid_argument;
+    if (actor.kind == "echo") {
+      ref = system.spawn(&echo_actor);
+    } else if (actor.kind == "kv_store") {
+      ref = system.spawn(&kv_store_actor);
+    } else if (actor.kind == "client") {
+      ref = system.spawn(&client_actor, stores_of(topology), client_operations,
+                         self.name + "/" + actor.name);
+    }
+    if (!ref) {
+      std::cerr << "coact-node " << self.name << ": cannot start actor " << actor.name << ": "
+                << ref.error().message() << '\n';
+      return false;
+    }
+    system.register_name(actor.name, ref.value());
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_node(const topology_config& topology, const node_config& self) {
+  std::string why;
+  auto secret = topology.secret_env.empty()
+                    ? net::tcp::cluster_secret::from_file(topology.secret_file, &why)
+                    : net::tcp::cluster_secret::from_env(topology.secret_env.c_str(), &why);
+  if (!secret) {
+    std::cerr << "coact-node: " << topology.file.string() << ": " << why << '\n';
+    return node_exit_bad_input;
+  }
+  // Blocked before any thread starts, so that every thread inherits the mask and only
+  // sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  asio::io_context io;
+  auto work = asio::make_work_guard(io);
+  auto transport = std::make_shared<net::tcp::transport>(io, transport_options_for(topology, self),
+                                                         std::move(secret).value());
+  actor_system system{
+      system_config{.shard_count = self.shards, .node = self.id, .router = transport}};
+  transport->attach(system);
+  if (auto port = transport->start(); !port) {
+    std::cerr << "coact-node " << self.name << ": cannot listen on " << self.address() << '\n';
+    return node_exit_cannot_run;
+  }
+  std::thread network{[&io] { io.run(); }};
+  const bool started = spawn_actors(system, topology, self);
+  if (started) {
+    std::cout << "coact-node " << self.name << ": up on " << self.address() << " (node " << self.id
+              << " of cluster " << topology.cluster << ")" << std::endl;
+    int received = 0;
+    sigwait(&stop_signals, &received);
+    std::cout << "coact-node " << self.name << ": stopping on " << strsignal(received) << std::endl;
+  }
+  system.shutdown();
+  transport->stop();
+  work.reset();
+  io.stop();
+  network.join();
+  return started ? node_exit_ok : node_exit_cannot_run;
 }
 
 }  // namespace coact::tools

@@ -11,9 +11,10 @@ enum node_exit_code : int {
   node_exit_cannot_run = 3,  ///< the configuration is good but the node cannot run
 };
 
-/// Runs `self`, one node of `topology` (validated: `self` is one of `topology.nodes`), until
-/// it is told to stop; returns the process's exit code. Called on the main thread, once.
-/// For now it only reports that the TCP transport is not built yet (node_exit_cannot_run).
+/// Runs `self`, one node of `topology` (validated: `self` is one of `topology.nodes`): its
+/// TCP transport, its actor system and its actors, each registered under its name, until
+/// SIGINT or SIGTERM; returns the process's exit code. Prints one line when up. Called on
+/// the main thread, once.
 [[nodiscard]] int run_node(const topology_config& topology, const node_config& self);
 
 }  // namespace coact::tools
