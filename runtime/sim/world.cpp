@@ -66,7 +66,8 @@ sim::disk& world::disk(node_id n) const { return nodes_.at(n)->storage; }
 
 void world::boot(node_id id) {
   node& n = *nodes_[id];
-  n.io = std::make_unique<asio::io_context>(1);
+  // Only the simulator's thread ever touches it: no locking in its scheduler.
+  n.io = std::make_unique<asio::io_context>(ASIO_CONCURRENCY_HINT_UNSAFE);
   system_config config;
   config.shard_count = std::max<std::size_t>(1, n.options.shard_count);
   config.messages_per_turn = n.options.messages_per_turn;

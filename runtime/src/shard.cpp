@@ -67,7 +67,9 @@ shard::shard(system_core& system, std::uint32_t index, asio::io_context* externa
     io_ = external;
   }
   work_.emplace(io_->get_executor());
-  alarm_ = std::make_unique<asio::steady_timer>(*io_);
+  // A simulated shard's timers are fired by the simulator. Without an Asio timer its
+  // io_context has no reactor either, so polling it costs no system call.
+  if (!system.config_.simulated) alarm_ = std::make_unique<asio::steady_timer>(*io_);
 }
 
 shard::~shard() {
@@ -503,7 +505,7 @@ void shard::fire_due_timers() {
 
 void shard::arm_alarm() {
   // A simulated shard's timers are fired by the simulator, in virtual time.
-  if (timers_.empty() || !alarm_ || system_.config_.simulated) return;
+  if (timers_.empty() || !alarm_) return;
   const time_point earliest = timers_.earliest();
   if (alarm_at_ && *alarm_at_ <= earliest) return;
   alarm_at_ = earliest;
