@@ -12,6 +12,7 @@
 #include "coact/check/linearizability.hpp"
 #include "coact/check/recorder.hpp"
 #include "coact/check/session_guarantees.hpp"
+#include "coact/net/sim/network.hpp"
 #include "coact/runtime/sim/world.hpp"
 #include "register.capnp.h"
 
@@ -96,9 +97,9 @@ class jittery_links final : public sim::link_model {
   sim::prng random_;
 };
 
-/// One simulated run: a register on node 0, four clients on nodes 1-4. Its history.
-coact::check::history run(std::uint64_t seed, register_bug bug) {
-  sim::world w{seed, std::make_shared<jittery_links>(sim::prng{seed}.split("net"))};
+/// One simulated run over `links`: a register on node 0, four clients on nodes 1-4. Its
+/// history.
+coact::check::history run_over(sim::world& w, register_bug bug) {
   coact::check::recorder log{w.true_clock()};
   actor_ref server;
   w.add_node({.name = "register"}, [&](coact::actor_system& system, sim::node_id) {
@@ -113,6 +114,26 @@ coact::check::history run(std::uint64_t seed, register_bug bug) {
   }
   w.run_until(coact::time_point{duration::max()});
   return log.snapshot();
+}
+
+coact::check::history run(std::uint64_t seed, register_bug bug) {
+  sim::world w{seed, std::make_shared<jittery_links>(sim::prng{seed}.split("net"))};
+  return run_over(w, bug);
+}
+
+/// The same run over coact's simulated network at its harshest short of duplication:
+/// Pareto-tailed delays, no FIFO, 5% loss, and partitions of every kind at random.
+coact::check::history run_with_partitions(std::uint64_t seed) {
+  namespace nsim = coact::net::sim;
+  auto network = std::make_shared<nsim::network>(sim::prng{seed}.split("net"));
+  REQUIRE(network->set_defaults(
+      {.delay = nsim::delay_distribution::lnkd_ssd(), .loss_probability = 0.05, .fifo = false}));
+  sim::world w{seed, network};
+  REQUIRE(network->start_chaos(
+      w, {.mean_between = 20ms, .mean_length = 30ms, .until = coact::time_point{2s}}));
+  auto h = run_over(w, register_bug::none);
+  CHECK(network->counters().partitions_started > 0);
+  return h;
 }
 
 /// The seeds to try: COACT_SIM_SEED alone when set (to replay a failure), else 1..count.
@@ -149,6 +170,15 @@ TEST_CASE("a correct simulated register is linearizable in every seed", "[check]
     auto session = coact::check::check_session_guarantees(h);
     REQUIRE(session);
     CHECK(session.value().valid());
+  }
+}
+
+// Proves a correct register stays linearizable under random partitions, loss and
+// reordering (a duplicated write could legitimately undo a newer one, so no duplication).
+TEST_CASE("a correct simulated register is linearizable under partitions", "[check][sim]") {
+  for (const std::uint64_t seed : seeds(10)) {
+    INFO(rerun_hint(seed));
+    CHECK(linearizable(run_with_partitions(seed)));
   }
 }
 
