@@ -22,7 +22,7 @@ std::uint32_t load_u32(const std::byte* p) noexcept {
 
 }  // namespace
 
-void append_frame(capnp::MessageBuilder& message, std::vector<capnp::word>& out) {
+void append_frame(capnp::MessageBuilder& message, frame_words& out) {
   const auto segments = message.getSegmentsForOutput();
   const std::size_t table_words = table_bytes(segments.size()) / word_bytes;
   std::size_t words = table_words;

@@ -79,6 +79,10 @@ result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer
     out = static_cast<capnp::word*>(std::calloc(words, sizeof(capnp::word)));
     if (out == nullptr) throw std::bad_alloc{};
     n.flat = out;
+  } else {
+    // Before the copy: one that fails half way has written into the segment, which must
+    // go back to the pool zeroed (a builder over stale words follows stale pointers).
+    n.segment_words_dirty = static_cast<std::uint16_t>(words);
   }
   try {
     if (!payload.isNull()) {
@@ -88,7 +92,6 @@ result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer
     return errc::malformed_message;
   }
   n.payload_words = static_cast<std::uint32_t>(words);
-  if (n.flat == nullptr) n.segment_words_dirty = static_cast<std::uint16_t>(words);
   n.replied = false;
   return e;
 }

@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -15,9 +18,39 @@ namespace coact::net::tcp {
 /// announcing more is not speaking this protocol.
 inline constexpr std::uint32_t frame_segments_max = 64;
 
+/// The allocator of frame_words: std::allocator's memory, words value-initialised (zero)
+/// and moved bit by bit. Clang's Cap'n Proto headers make capnp::word non-copyable (GCC's
+/// do not), and a std::vector with std::allocator can only grow by copying or moving.
+template <class T>
+struct word_allocator {
+  using value_type = T;
+
+  /// Stateless: every word_allocator frees what any other allocated.
+  word_allocator() = default;
+  /// The same allocator for another element type (std::allocator_traits rebinds with it).
+  template <class U>
+  explicit word_allocator(const word_allocator<U>&) noexcept {}
+
+  /// Room for `n` elements, uninitialised; throws std::bad_alloc.
+  [[nodiscard]] T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
+  /// Frees what allocate(n) returned.
+  void deallocate(T* p, std::size_t n) noexcept { std::allocator<T>{}.deallocate(p, n); }
+  /// A zero element at `p`, as std::vector's resize and sized constructor make.
+  void construct(T* p) noexcept { ::new (static_cast<void*>(p)) T(); }
+  /// Moves `from` to `p` bit by bit, as std::vector does when it grows.
+  void construct(T* p, T&& from) noexcept { std::memcpy(static_cast<void*>(p), &from, sizeof(T)); }
+
+  /// Always equal: stateless.
+  friend bool operator==(const word_allocator&, const word_allocator&) noexcept { return true; }
+};
+
+/// A growable, word-aligned buffer of Cap'n Proto words (frames to write, bytes received),
+/// with every compiler coact builds with.
+using frame_words = std::vector<capnp::word, word_allocator<capnp::word>>;
+
 /// Appends `message` to `out` in Cap'n Proto's standard stream framing: the segment
 /// table, then the segments. Many frames appended to one buffer leave in one write.
-void append_frame(capnp::MessageBuilder& message, std::vector<capnp::word>& out);
+void append_frame(capnp::MessageBuilder& message, frame_words& out);
 
 /// Cuts a byte stream into frames and hands each one out in place, without copying it:
 /// bytes are received straight into the decoder's word-aligned buffer.
@@ -46,7 +79,7 @@ class frame_decoder {
 
  private:
   std::size_t frame_bytes_max_;
-  std::vector<capnp::word> buffer_;
+  frame_words buffer_;
   std::size_t begin_ = 0;  // bytes: the next frame starts here
   std::size_t end_ = 0;    // bytes: received up to here
 };
