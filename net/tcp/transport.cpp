@@ -193,7 +193,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     }
   }
 
-  void encode_message(const envelope& e, std::vector<capnp::word>& out) {
+  void encode_message(const envelope& e, frame_words& out) {
     const wire_header h = header_of(e);
     capnp::MallocMessageBuilder b{256};
     auto m = b.initRoot<wire::Frame>().initMessage();
@@ -209,14 +209,13 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     append_frame(b, out);
   }
 
-  static void encode_heartbeat(std::vector<capnp::word>& out, std::uint64_t sequence) {
+  static void encode_heartbeat(frame_words& out, std::uint64_t sequence) {
     capnp::MallocMessageBuilder b{16};
     b.initRoot<wire::Frame>().initHeartbeat().setSequence(sequence);
     append_frame(b, out);
   }
 
-  awaitable<bool> write_words(connection& c, const std::vector<capnp::word>& words,
-                              std::size_t frames) {
+  awaitable<bool> write_words(connection& c, const frame_words& words, std::size_t frames) {
     auto [ec, n] = co_await asio::async_write(
         c.socket, asio::buffer(words.data(), words.size() * sizeof(capnp::word)), as_tuple);
     if (ec) {
@@ -234,7 +233,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   awaitable<void> write_loop(std::shared_ptr<connection> c) {
     auto keep = shared_from_this();
     peer& p = *c->owner;
-    std::vector<capnp::word> words;
+    frame_words words;
     std::deque<envelope> batch;
     std::uint64_t beats = 0;
     time_point last_beat{};
@@ -412,7 +411,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   }
 
   awaitable<bool> send_frame(connection& c, capnp::MessageBuilder& b) {
-    std::vector<capnp::word> words;
+    frame_words words;
     append_frame(b, words);
     co_return co_await write_words(c, words, 1);
   }

@@ -157,7 +157,7 @@ struct raw_peer {
   }
   void send(const void* data, std::size_t bytes) { asio::write(socket, asio::buffer(data, bytes)); }
   void send(capnp::MessageBuilder& frame) {
-    std::vector<capnp::word> words;
+    tcp::frame_words words;
     tcp::append_frame(frame, words);
     send(words.data(), words.size() * sizeof(capnp::word));
   }
@@ -311,7 +311,7 @@ TEST_CASE("bad input closes only its connection", "[net]") {
   SECTION("an unknown frame kind, before and after the handshake") {
     capnp::MallocMessageBuilder b;
     b.initRoot<wire::Frame>().initGoodbye().setReason("x");
-    std::vector<capnp::word> words;
+    tcp::frame_words words;
     tcp::append_frame(b, words);
     // Words: the segment table, the root pointer, then Frame's data word, whose low 16
     // bits are the union's discriminant.
