@@ -1,6 +1,8 @@
 // net/throughput/coact and net/rtt/coact: two nodes in this process on 127.0.0.1, each an
-// actor system of one shard whose remote_router is a TCP transport running on an
-// io_context of its own thread. Node 1 listens on an ephemeral port; node 0 connects.
+// actor system of one shard whose remote_router is a TCP transport, the shard and the
+// transport sharing one io_context and its thread (as coact-node runs a node: no thread
+// hop between an actor and its sockets). Node 1 listens on an ephemeral port; node 0
+// connects.
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <benchmark/benchmark.h>
@@ -34,15 +36,15 @@ constexpr std::string_view bench_secret = "the secret of the coact-net-bench clu
 /// How long a sender waits when the transport's queue to the peer is full.
 constexpr duration overload_backoff = 20us;
 
-/// One node: an io_context on a thread of its own running the transport, and an actor
-/// system of one shard routing through it. Lines the transport logs go to standard error
+/// One node: an io_context on a thread of its own running the transport and the actor
+/// system's one shard, which routes through it. Lines the transport logs go to standard error
 /// until `quiet` is set (when the pair shuts down and connections closing is expected).
 class node {
  public:
   /// Node `id` of two; `peer_port` is where the other listens (0 for the listening node).
   node(std::uint32_t id, std::uint16_t peer_port, const std::atomic<bool>* quiet)
       : transport_(std::make_shared<tcp::transport>(io_, options(id, peer_port, quiet), secret())),
-        system_(system_config{.shard_count = 1, .node = id, .router = transport_}) {
+        system_(hosted_on{{&io_}}, system_config{.node = id, .router = transport_}) {
     transport_->attach(system_);
     auto port = transport_->start();
     if (!port) throw std::runtime_error{"transport start failed: " + port.error().message()};
@@ -51,8 +53,9 @@ class node {
   }
   node(const node&) = delete;
   node& operator=(const node&) = delete;
-  /// Stops the transport, then its thread; the actor system stops after them.
+  /// Stops the actor system (its shard needs the thread), the transport, then the thread.
   ~node() {
+    system_.shutdown();
     transport_->stop();
     work_.reset();
     io_.stop();

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "coact/net/tcp/transport.hpp"
 #include "coact/runtime/actor_system.hpp"
@@ -94,19 +95,27 @@ int run_node(const topology_config& topology, const node_config& self) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  asio::io_context io;
-  auto work = asio::make_work_guard(io);
-  auto transport = std::make_shared<net::tcp::transport>(io, transport_options_for(topology, self),
-                                                         std::move(secret).value());
-  actor_system system{
-      system_config{.shard_count = self.shards, .node = self.id, .router = transport}};
-  transport->attach(system);
-  if (auto port = transport->start(); !port) {
-    std::cerr << "coact-node " << self.name << ": cannot listen on " << self.address() << '\n';
-    return node_exit_cannot_run;
+  // One io_context and thread per shard; the transport shares shard 0's, so messages
+  // between shard 0's actors and the sockets take no thread hop.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::io_context*> hosts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  for (std::uint32_t i = 0; i < self.shards; ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    hosts.push_back(contexts.back().get());
+    work.push_back(asio::make_work_guard(*contexts.back()));
   }
-  std::thread network{[&io] { io.run(); }};
-  const bool started = spawn_actors(system, topology, self);
+  auto transport = std::make_shared<net::tcp::transport>(
+      *contexts[0], transport_options_for(topology, self), std::move(secret).value());
+  actor_system system{hosted_on{hosts}, system_config{.node = self.id, .router = transport}};
+  transport->attach(system);
+  std::vector<std::thread> threads;
+  for (auto& io : contexts) threads.emplace_back([&io] { io->run(); });
+  const bool listening = static_cast<bool>(transport->start());
+  if (!listening) {
+    std::cerr << "coact-node " << self.name << ": cannot listen on " << self.address() << '\n';
+  }
+  const bool started = listening && spawn_actors(system, topology, self);
   if (started) {
     std::cout << "coact-node " << self.name << ": up on " << self.address() << " (node " << self.id
               << " of cluster " << topology.cluster << ")" << std::endl;
@@ -114,11 +123,12 @@ int run_node(const topology_config& topology, const node_config& self) {
     sigwait(&stop_signals, &received);
     std::cout << "coact-node " << self.name << ": stopping on " << strsignal(received) << std::endl;
   }
+  // The shards stop first, while their threads still run them.
   system.shutdown();
   transport->stop();
-  work.reset();
-  io.stop();
-  network.join();
+  work.clear();
+  for (auto& io : contexts) io->stop();
+  for (auto& t : threads) t.join();
   return started ? node_exit_ok : node_exit_cannot_run;
 }
 
