@@ -2,26 +2,16 @@
 // then a table setting coact's transport beside raw Asio with the targets. A result is
 // net/<throughput|rtt>/<coact|asio>; with repetitions the median stands for it.
 
-#include <benchmark/benchmark.h>
-
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <ostream>
 #include <string>
-#include <utility>
-#include <vector>
 
-namespace benchmark::internal {
-// How the stock main honours --benchmark_color and --benchmark_counters_tabular; exported by
-// the library but not declared in its public header.
-ConsoleReporter::OutputOptions GetOutputOptions(bool force_no_color);
-}  // namespace benchmark::internal
+#include "common/ratio_reporter.hpp"
 
 namespace coact::bench {
 namespace {
-
-using run_report = benchmark::BenchmarkReporter::Run;
 
 /// One row of the table: a metric of one benchmark, and the bar coact's standing should
 /// clear (none for the rows shown for information).
@@ -48,31 +38,12 @@ struct side_result {
   bool from_median = false;
 };
 
-/// "12.3M"-style, as the console output prints rates.
-std::string human(double value) {
-  static constexpr std::pair<double, const char*> units[] = {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
-  char text[32];
-  for (const auto& [size, suffix] : units) {
-    if (value >= size) {
-      std::snprintf(text, sizeof text, "%.4g%s", value / size, suffix);
-      return text;
-    }
-  }
-  std::snprintf(text, sizeof text, "%.4g", value);
-  return text;
-}
-
-/// Forwards everything to the console and keeps each result's counters.
-class ratio_reporter : public benchmark::ConsoleReporter {
+/// Keeps each result's counters.
+class ratio_reporter : public ratio_reporter_base {
  public:
-  using ConsoleReporter::ConsoleReporter;
+  using ratio_reporter_base::ratio_reporter_base;
 
-  void ReportRuns(const std::vector<run_report>& reports) override {
-    ConsoleReporter::ReportRuns(reports);
-    for (const run_report& report : reports) collect(report);
-  }
-
-  void print_ratios(std::ostream& out) const {
+  void print_ratios(std::ostream& out) const override {
     bool median = false;
     for (const auto& [name, result] : results_) median = median || result.from_median;
     out << "\ncoact transport vs raw Asio (" << (median ? "medians" : "single runs")
@@ -85,22 +56,16 @@ class ratio_reporter : public benchmark::ConsoleReporter {
       std::string verdict;
       if (coact && asio && *coact > 0 && *asio > 0) {
         const double standing = r.higher_is_better ? *coact / *asio : *asio / *coact;
-        char text[32];
-        std::snprintf(text, sizeof text, "%.2f", standing);
-        ratio = text;
+        ratio = ratio_text(standing);
         if (r.target) verdict = standing >= *r.target ? "met" : "missed";
       }
-      print_row(out, r.benchmark, r.metric, coact ? human(*coact) : "-", asio ? human(*asio) : "-",
-                ratio, r.target_text, verdict);
+      print_row(out, r.benchmark, r.metric, human_or_dash(coact), human_or_dash(asio), ratio,
+                r.target_text, verdict);
     }
   }
 
  private:
-  void collect(const run_report& report) {
-    if (report.error_occurred) return;
-    const bool median =
-        report.run_type == run_report::RT_Aggregate && report.aggregate_name == "median";
-    if (report.run_type == run_report::RT_Aggregate && !median) return;
+  void collect(const run_report& report, bool median) override {
     side_result& slot = results_[report.run_name.function_name];
     // Repetitions report each run before their aggregates; the median then replaces them.
     if (slot.from_median && !median) return;
@@ -136,11 +101,5 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 }  // namespace coact::bench
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  coact::bench::ratio_reporter reporter{benchmark::internal::GetOutputOptions(false)};
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_ratios(reporter.GetOutputStream());
-  benchmark::Shutdown();
-  return 0;
+  return coact::bench::run_benchmarks_with_ratios<coact::bench::ratio_reporter>(argc, argv);
 }

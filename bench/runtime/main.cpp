@@ -2,8 +2,6 @@
 // then a table setting every coact result beside its CAF counterpart. A result is
 // <workload>/<coact|caf>/threads:N; with repetitions the median stands for it.
 
-#include <benchmark/benchmark.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -15,16 +13,10 @@
 #include <utility>
 #include <vector>
 
-namespace benchmark::internal {
-// How the stock main honours --benchmark_color and --benchmark_counters_tabular; exported by
-// the library but not declared in its public header.
-ConsoleReporter::OutputOptions GetOutputOptions(bool force_no_color);
-}  // namespace benchmark::internal
+#include "common/ratio_reporter.hpp"
 
 namespace coact::bench {
 namespace {
-
-using run_report = benchmark::BenchmarkReporter::Run;
 
 struct metric {
   double value = 0;
@@ -67,31 +59,12 @@ std::string join(const std::vector<std::string>& parts) {
   return joined;
 }
 
-/// "12.3M"-style, as the console output prints rates.
-std::string human(double value) {
-  static constexpr std::pair<double, const char*> units[] = {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}};
-  char text[32];
-  for (const auto& [size, suffix] : units) {
-    if (value >= size) {
-      std::snprintf(text, sizeof text, "%.4g%s", value / size, suffix);
-      return text;
-    }
-  }
-  std::snprintf(text, sizeof text, "%.4g", value);
-  return text;
-}
-
-/// Forwards everything to the console and keeps each result's rates and counters.
-class ratio_reporter : public benchmark::ConsoleReporter {
+/// Keeps each result's rates and counters.
+class ratio_reporter : public ratio_reporter_base {
  public:
-  using ConsoleReporter::ConsoleReporter;
+  using ratio_reporter_base::ratio_reporter_base;
 
-  void ReportRuns(const std::vector<run_report>& reports) override {
-    ConsoleReporter::ReportRuns(reports);
-    for (const run_report& report : reports) collect(report);
-  }
-
-  void print_ratios(std::ostream& out) const {
+  void print_ratios(std::ostream& out) const override {
     out << "\ncoact vs CAF (" << (any_median() ? "medians" : "single runs")
         << "); ratio > 1: coact ahead (rates coact/caf, other counters caf/coact)\n";
     print_row(out, "workload", "threads", "metric", "coact", "caf", "ratio");
@@ -110,25 +83,17 @@ class ratio_reporter : public benchmark::ConsoleReporter {
         const auto caf = value_of(c.caf, name);
         std::string ratio = "-";
         if (coact && caf && *coact > 0 && *caf > 0) {
-          char text[32];
-          std::snprintf(text, sizeof text, "%.2f",
-                        m.higher_is_better ? *coact / *caf : *caf / *coact);
-          ratio = text;
+          ratio = ratio_text(m.higher_is_better ? *coact / *caf : *caf / *coact);
         }
-        print_row(out, c.workload, c.threads, name, coact ? human(*coact) : "-",
-                  caf ? human(*caf) : "-", ratio);
+        print_row(out, c.workload, c.threads, name, human_or_dash(coact), human_or_dash(caf),
+                  ratio);
       }
     }
     if (!paired) out << "no workload has results from both coact and caf\n";
   }
 
  private:
-  void collect(const run_report& report) {
-    if (report.error_occurred) return;
-    const bool median =
-        report.run_type == run_report::RT_Aggregate && report.aggregate_name == "median";
-    if (report.run_type == run_report::RT_Aggregate && !median) return;
-
+  void collect(const run_report& report, bool median) override {
     // The implementation is a path segment of the family name; what remains (without the
     // threads argument) names the workload.
     std::vector<std::string> family = split(report.run_name.function_name);
@@ -202,9 +167,8 @@ class ratio_reporter : public benchmark::ConsoleReporter {
     return found->second.value;
   }
 
-  static void print_row(std::ostream& out, const std::string& workload,
-                        const std::string& threads, const std::string& name,
-                        const std::string& coact, const std::string& caf,
+  static void print_row(std::ostream& out, const std::string& workload, const std::string& threads,
+                        const std::string& name, const std::string& coact, const std::string& caf,
                         const std::string& ratio) {
     char line[256];
     std::snprintf(line, sizeof line, "%-16s %7s  %-22s %12s %12s %8s\n", workload.c_str(),
@@ -219,11 +183,5 @@ class ratio_reporter : public benchmark::ConsoleReporter {
 }  // namespace coact::bench
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  coact::bench::ratio_reporter reporter{benchmark::internal::GetOutputOptions(false)};
-  benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.print_ratios(reporter.GetOutputStream());
-  benchmark::Shutdown();
-  return 0;
+  return coact::bench::run_benchmarks_with_ratios<coact::bench::ratio_reporter>(argc, argv);
 }

@@ -4,6 +4,7 @@
 // counts, the scale that shrinks them for smoke runs, and the helpers both sides measure
 // with. Deliberately free of coact and CAF so that either side builds against it alone.
 
+#include <benchmark/benchmark.h>
 #include <malloc.h>
 
 #include <algorithm>
@@ -83,6 +84,15 @@ inline double percentile(std::vector<double> samples, double percent) {
   const auto nth = samples.begin() + static_cast<std::ptrdiff_t>(index);
   std::nth_element(samples.begin(), nth, samples.end());
   return *nth;
+}
+
+/// The counters of an ask-latency run of `asks` asks a pass: the asks answered per second,
+/// and the median and 99th percentile of the last pass's `latencies_ns`.
+inline void report_ask_latencies(benchmark::State& state, std::int64_t asks,
+                                 const std::vector<double>& latencies_ns) {
+  state.SetItemsProcessed(state.iterations() * asks);
+  state.counters["p50_ns"] = percentile(latencies_ns, 50.0);
+  state.counters["p99_ns"] = percentile(latencies_ns, 99.0);
 }
 
 }  // namespace coact::bench

@@ -58,8 +58,9 @@ struct checker {
   }
 };
 
-coact::task<void> receiver(coact::actor_context& self, std::uint64_t count, slot<std::string> out) {
-  checker check{1, count};
+/// Hands `check` each message that comes until it is complete, or until none comes for
+/// wait_max. `check` must outlive the awaited task.
+coact::task<void> receive_into(coact::actor_context& self, checker& check) {
   while (!check.complete()) {
     auto e = co_await self.receive_for(wait_max);
     if (!e) {
@@ -68,6 +69,11 @@ coact::task<void> receiver(coact::actor_context& self, std::uint64_t count, slot
     }
     check.take(e.value());
   }
+}
+
+coact::task<void> receiver(coact::actor_context& self, std::uint64_t count, slot<std::string> out) {
+  checker check{1, count};
+  co_await receive_into(self, check);
   out->set_value(check.verdict());
 }
 
@@ -107,15 +113,22 @@ coact::task<void> peer(coact::actor_context& self, std::uint32_t index,
     }
     if (seq % 4 == 3) co_await self.yield();
   }
-  while (!check.complete()) {
-    auto e = co_await self.receive_for(wait_max);
-    if (!e) {
-      check.note("timed out after " + std::to_string(check.received) + " messages");
-      break;
-    }
-    check.take(e.value());
-  }
+  co_await receive_into(self, check);
   out->set_value(check.verdict());
+}
+
+/// Runs `send` (sender or burst_sender) on shard `sender_shard` of a two-shard system, telling
+/// `count` messages to a receiver on shard 1; answers the receiver's verdict.
+std::string run_one_sender(coact::task<void> (*send)(coact::actor_context&, coact::actor_ref,
+                                                     std::uint64_t),
+                           std::uint32_t sender_shard, std::uint64_t count) {
+  coact::actor_system system{{.shard_count = 2}};
+  auto out = make_slot<std::string>();
+  auto verdict = out->get_future();
+  auto r = system.spawn(coact::spawn_options{.shard = 1}, &receiver, count, out);
+  REQUIRE(r);
+  REQUIRE(system.spawn(coact::spawn_options{.shard = sender_shard}, send, r.value(), count));
+  return await(verdict);
 }
 
 }  // namespace
@@ -123,25 +136,13 @@ coact::task<void> peer(coact::actor_context& self, std::uint32_t index,
 // Proves messages from one actor to another on the same shard arrive in the order sent.
 TEST_CASE("messages between two actors on one shard arrive in send order", "[runtime]") {
   constexpr std::uint64_t count = 2000;
-  coact::actor_system system{{.shard_count = 2}};
-  auto out = make_slot<std::string>();
-  auto verdict = out->get_future();
-  auto r = system.spawn(coact::spawn_options{.shard = 1}, &receiver, count, out);
-  REQUIRE(r);
-  REQUIRE(system.spawn(coact::spawn_options{.shard = 1}, &sender, r.value(), count));
-  CHECK(await(verdict).empty());
+  CHECK(run_one_sender(&sender, 1, count).empty());
 }
 
 // Proves messages from one actor to another on another shard arrive in the order sent.
 TEST_CASE("messages between two actors on different shards arrive in send order", "[runtime]") {
   constexpr std::uint64_t count = 2000;
-  coact::actor_system system{{.shard_count = 2}};
-  auto out = make_slot<std::string>();
-  auto verdict = out->get_future();
-  auto r = system.spawn(coact::spawn_options{.shard = 1}, &receiver, count, out);
-  REQUIRE(r);
-  REQUIRE(system.spawn(coact::spawn_options{.shard = 0}, &sender, r.value(), count));
-  CHECK(await(verdict).empty());
+  CHECK(run_one_sender(&sender, 0, count).empty());
 }
 
 // Proves that a turn sending many batches' worth of messages to another shard delivers all
@@ -150,13 +151,7 @@ TEST_CASE("one turn's burst to another shard arrives whole, in order, at the tur
           "[runtime]") {
   const std::uint64_t count = GENERATE(1u, 63u, 64u, 65u, 1000u);
   CAPTURE(count);
-  coact::actor_system system{{.shard_count = 2}};
-  auto out = make_slot<std::string>();
-  auto verdict = out->get_future();
-  auto r = system.spawn(coact::spawn_options{.shard = 1}, &receiver, count, out);
-  REQUIRE(r);
-  REQUIRE(system.spawn(coact::spawn_options{.shard = 0}, &burst_sender, r.value(), count));
-  CHECK(await(verdict).empty());
+  CHECK(run_one_sender(&burst_sender, 0, count).empty());
 }
 
 // Proves messages told from outside the system keep the order of the sending thread.

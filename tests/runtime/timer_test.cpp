@@ -82,6 +82,18 @@ coact::task<void> delayed(coact::actor_context& self, coact::duration delay,
   out->set_value(report);
 }
 
+/// Runs `actor` (ticker or delayed) with `interval` in a one-shard system and answers the
+/// report it publishes.
+template <class Report>
+Report report_of(coact::task<void> (*actor)(coact::actor_context&, coact::duration, slot<Report>),
+                 coact::duration interval) {
+  coact::actor_system system{{.shard_count = 1}};
+  auto out = make_slot<Report>();
+  auto report_future = out->get_future();
+  REQUIRE(system.spawn(actor, interval, out));
+  return await(report_future);
+}
+
 /// Sends `target` an Add after `delay`.
 coact::task<void> postman(coact::actor_context& self, coact::actor_ref target,
                           coact::duration delay) {
@@ -145,11 +157,7 @@ TEST_CASE("a sleeping actor leaves its shard free for the others", "[runtime]") 
 // cancel_timer stops it for good.
 TEST_CASE("tick_every delivers periodic Ticks until cancelled", "[runtime]") {
   constexpr auto period = 20ms;
-  coact::actor_system system{{.shard_count = 1}};
-  auto out = make_slot<tick_report>();
-  auto report_future = out->get_future();
-  REQUIRE(system.spawn(&ticker, coact::duration{period}, out));
-  const auto report = await(report_future);
+  const auto report = report_of(&ticker, period);
   REQUIRE(report.timers.size() == 3);
   for (std::size_t i = 0; i < 3; ++i) {
     CHECK(report.timers[i] == report.id);
@@ -164,11 +172,7 @@ TEST_CASE("tick_every delivers periodic Ticks until cancelled", "[runtime]") {
 // Proves send_after delivers the message after the delay, and a cancelled one never.
 TEST_CASE("send_after delivers after the delay and cancel_timer stops it", "[runtime]") {
   constexpr auto delay = 30ms;
-  coact::actor_system system{{.shard_count = 1}};
-  auto out = make_slot<delayed_report>();
-  auto report_future = out->get_future();
-  REQUIRE(system.spawn(&delayed, coact::duration{delay}, out));
-  const auto report = await(report_future);
+  const auto report = report_of(&delayed, delay);
   CHECK(report.value == 7);
   CHECK(report.waited >= delay);
   CHECK(report.cancelled);

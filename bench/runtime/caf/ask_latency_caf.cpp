@@ -68,13 +68,16 @@ void ask_latency(benchmark::State& state) {
       break;
     }
   }
-  state.SetItemsProcessed(state.iterations() * asks);
-  state.counters["p50_ns"] = percentile(latencies_ns, 50.0);
-  state.counters["p99_ns"] = percentile(latencies_ns, 99.0);
+  report_ask_latencies(state, asks, latencies_ns);
 }
 
-BENCHMARK(ask_latency)->Name("ask_latency/caf")->ArgName("threads")->Arg(1)->Arg(2)
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(ask_latency)
+    ->Name("ask_latency/caf")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coact::bench::caf_side

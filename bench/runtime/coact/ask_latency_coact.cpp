@@ -40,7 +40,8 @@ void run_ask_latency(benchmark::State& state, placement where) {
     latencies_ns.clear();
     std::promise<bool> done;
     const actor_ref target = must_spawn(system, on_shard(0, system), &responder);
-    must_spawn(system, on_shard(shard_for(where, 1), system), &asker, target, asks, &latencies_ns, &done);
+    must_spawn(system, on_shard(shard_for(where, 1), system), &asker, target, asks, &latencies_ns,
+               &done);
     const bool ok = done.get_future().get();
     system.stop(target);
     if (!ok) {
@@ -48,9 +49,7 @@ void run_ask_latency(benchmark::State& state, placement where) {
       break;
     }
   }
-  state.SetItemsProcessed(state.iterations() * asks);
-  state.counters["p50_ns"] = percentile(latencies_ns, 50.0);
-  state.counters["p99_ns"] = percentile(latencies_ns, 99.0);
+  report_ask_latencies(state, asks, latencies_ns);
 }
 
 void ask_latency(benchmark::State& state) { run_ask_latency(state, placement::co_located); }
@@ -58,10 +57,19 @@ void ask_latency_cross_shard(benchmark::State& state) {
   run_ask_latency(state, placement::cross_shard);
 }
 
-BENCHMARK(ask_latency)->Name("ask_latency/coact")->ArgName("threads")->Arg(1)->Arg(2)
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(ask_latency_cross_shard)->Name("ask_latency_cross_shard/coact")->ArgName("threads")
-    ->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(ask_latency)
+    ->Name("ask_latency/coact")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(ask_latency_cross_shard)
+    ->Name("ask_latency_cross_shard/coact")
+    ->ArgName("threads")
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coact::bench

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "coact/runtime/actor_ref.hpp"
+#include "free_slots.hpp"
 
 namespace coact {
 class ask_awaiter;
@@ -24,14 +25,7 @@ class pending_asks {
   };
 
   std::uint64_t add(ask_awaiter* waiter, actor_ref asker, actor_ref responder) {
-    std::uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(entries_.size());
-      entries_.push_back({});
-    }
+    const std::uint32_t slot = take_slot(entries_, free_);
     entry& e = entries_[slot];
     e.waiter = waiter;
     e.asker = asker;

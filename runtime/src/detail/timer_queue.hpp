@@ -6,6 +6,7 @@
 
 #include "coact/runtime/actor_ref.hpp"
 #include "coact/runtime/clock.hpp"
+#include "free_slots.hpp"
 
 namespace coact::detail {
 
@@ -15,10 +16,10 @@ struct envelope_node;
 struct timer_action {
   enum class kind : std::uint8_t { wake_receive, wake_sleep, ask_deadline, deliver, tick };
   kind what = kind::wake_receive;
-  actor_ref owner;               // the actor whose timer this is
-  std::uint64_t token = 0;       // wake: the owner's wait epoch; ask: the pending slot id
+  actor_ref owner;                   // the actor whose timer this is
+  std::uint64_t token = 0;           // wake: the owner's wait epoch; ask: the pending slot id
   envelope_node* message = nullptr;  // deliver: owned until fired or cancelled
-  duration period{0};            // tick: re-armed with this period
+  duration period{0};                // tick: re-armed with this period
 };
 
 /// One shard's timers: an indexed binary heap, so cancelling is O(log n) and the heap
@@ -28,14 +29,7 @@ class timer_queue {
   using id = std::uint64_t;
 
   id add(time_point deadline, const timer_action& action) {
-    std::uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(entries_.size());
-      entries_.push_back({});
-    }
+    const std::uint32_t slot = take_slot(entries_, free_);
     entry& e = entries_[slot];
     e.deadline = deadline;
     e.action = action;
@@ -51,8 +45,7 @@ class timer_queue {
     const auto slot = static_cast<std::uint32_t>(timer & 0xffffffffu);
     if (timer == 0 || slot >= entries_.size()) return false;
     entry& e = entries_[slot];
-    if (e.generation != static_cast<std::uint32_t>(timer >> 32) || e.heap_pos == npos)
-      return false;
+    if (e.generation != static_cast<std::uint32_t>(timer >> 32) || e.heap_pos == npos) return false;
     if (out != nullptr) *out = e.action;
     remove_at(e.heap_pos);
     return true;

@@ -112,6 +112,39 @@ void check_refused(const coact::result<T>& r, const refusal& why, refusal expect
   CHECK(why == expected);
 }
 
+/// Alice starting a handshake with bob, both knowing the cluster secret: the setup most
+/// cases share, with the steps they take through it.
+struct two_nodes {
+  const cluster_secret secret = secret_of(secret_text);
+  handshake_initiator initiator{alice, secret};
+  handshake_responder responder{bob, secret};
+  refusal why = refusal::none;
+  frames f;
+
+  /// The initiator writes its Hello and the responder answers it.
+  void exchange_hellos() {
+    initiator.write_hello(f.hello);
+    REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
+  }
+  /// ...then the initiator answers the reply with its Auth.
+  void exchange_hellos_and_auth() {
+    exchange_hellos();
+    REQUIRE(initiator.on_hello(f.reply.asReader(), f.auth));
+  }
+  /// Checks that the responder refuses f.hello for `expected`.
+  void check_hello_refused(refusal expected) {
+    check_refused(responder.on_hello(f.hello.asReader(), f.reply, &why), why, expected);
+  }
+  /// Checks that the initiator refuses f.reply for `expected`.
+  void check_reply_refused(refusal expected) {
+    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, expected);
+  }
+  /// Checks that the responder refuses f.auth for `expected`.
+  void check_auth_refused(refusal expected) {
+    check_refused(responder.on_auth(f.auth.asReader(), &why), why, expected);
+  }
+};
+
 /// A message whose root is a wire::Message with its three pointers set; read as a Hello or
 /// an Auth, its pointers are structs where text or data is expected.
 kj::Array<capnp::word> wrong_pointer_kinds() {
@@ -176,14 +209,8 @@ TEST_CASE("handshake between two nodes of one cluster", "[net]") {
 
 // Proves the macs are exactly the documented transcript: label, both nonces (initiator's
 // first), cluster, both names, both ids, the version, each length-prefixed.
-TEST_CASE("handshake macs follow the documented transcript", "[net]") {
-  const auto secret = secret_of(secret_text);
-  handshake_initiator initiator{alice, secret};
-  handshake_responder responder{bob, secret};
-  frames f;
-  initiator.write_hello(f.hello);
-  REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
-  REQUIRE(initiator.on_hello(f.reply.asReader(), f.auth));
+TEST_CASE_METHOD(two_nodes, "handshake macs follow the documented transcript", "[net]") {
+  exchange_hellos_and_auth();
   const auto responder_mac = reference_mac("coact-responder", secret_text, f.hello.getNonce(),
                                            f.reply.getNonce(), alice, bob);
   const auto initiator_mac = reference_mac("coact-initiator", secret_text, f.hello.getNonce(),
@@ -219,23 +246,16 @@ TEST_CASE("handshake refuses another cluster", "[net]") {
 }
 
 // Proves each side refuses a peer that speaks another protocol version.
-TEST_CASE("handshake refuses another protocol version", "[net]") {
-  const auto secret = secret_of(secret_text);
-  handshake_initiator initiator{alice, secret};
-  handshake_responder responder{bob, secret};
-  refusal why = refusal::none;
-  frames f;
+TEST_CASE_METHOD(two_nodes, "handshake refuses another protocol version", "[net]") {
   initiator.write_hello(f.hello);
   SECTION("the responder detects it") {
     f.hello.setProtocolVersion(protocol_version + 1);
-    check_refused(responder.on_hello(f.hello.asReader(), f.reply, &why), why,
-                  refusal::wrong_version);
+    check_hello_refused(refusal::wrong_version);
   }
   SECTION("the initiator detects it") {
     REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
     f.reply.setProtocolVersion(0);
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why,
-                  refusal::wrong_version);
+    check_reply_refused(refusal::wrong_version);
   }
 }
 
@@ -256,19 +276,14 @@ TEST_CASE("handshake: initiator detects a responder with another secret", "[net]
 // Proves the responder refuses an initiator that does not know the cluster secret, even one
 // that ignores the responder's bad mac and answers anyway; the same Auth made with the
 // right secret passes, so only the secret differs.
-TEST_CASE("handshake: responder detects an initiator with another secret", "[net]") {
-  const auto secret = secret_of(secret_text);
-  handshake_initiator initiator{alice, secret};
-  handshake_responder responder{bob, secret};
-  frames f;
-  initiator.write_hello(f.hello);
-  REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
-  refusal why = refusal::none;
+TEST_CASE_METHOD(two_nodes, "handshake: responder detects an initiator with another secret",
+                 "[net]") {
+  exchange_hellos();
   SECTION("another secret") {
     const auto forged = reference_mac("coact-initiator", other_secret_text, f.hello.getNonce(),
                                       f.reply.getNonce(), alice, bob);
     f.auth.setMac({forged.data(), forged.size()});
-    check_refused(responder.on_auth(f.auth.asReader(), &why), why, refusal::bad_mac);
+    check_auth_refused(refusal::bad_mac);
   }
   SECTION("the right secret") {
     const auto proof = reference_mac("coact-initiator", secret_text, f.hello.getNonce(),
@@ -280,39 +295,33 @@ TEST_CASE("handshake: responder detects an initiator with another secret", "[net
   }
   SECTION("the responder's own mac reflected back") {
     f.auth.setMac(f.reply.getMac());
-    check_refused(responder.on_auth(f.auth.asReader(), &why), why, refusal::bad_mac);
+    check_auth_refused(refusal::bad_mac);
   }
 }
 
 // Proves a mac altered in transit, or a field it covers altered, is refused.
-TEST_CASE("handshake refuses a tampered mac", "[net]") {
-  const auto secret = secret_of(secret_text);
-  handshake_initiator initiator{alice, secret};
-  handshake_responder responder{bob, secret};
-  refusal why = refusal::none;
-  frames f;
-  initiator.write_hello(f.hello);
-  REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
+TEST_CASE_METHOD(two_nodes, "handshake refuses a tampered mac", "[net]") {
+  exchange_hellos();
   SECTION("the responder's mac") {
     flip_first_bit(f.reply.getMac());
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::bad_mac);
+    check_reply_refused(refusal::bad_mac);
   }
   SECTION("the responder's nonce") {
     flip_first_bit(f.reply.getNonce());
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::bad_mac);
+    check_reply_refused(refusal::bad_mac);
   }
   SECTION("the responder's name") {
     f.reply.setNode("mallory");
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::bad_mac);
+    check_reply_refused(refusal::bad_mac);
   }
   SECTION("the responder's node id") {
     f.reply.setNodeId(bob.node_id + 1);
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::bad_mac);
+    check_reply_refused(refusal::bad_mac);
   }
   SECTION("the initiator's mac") {
     REQUIRE(initiator.on_hello(f.reply.asReader(), f.auth));
     flip_first_bit(f.auth.getMac());
-    check_refused(responder.on_auth(f.auth.asReader(), &why), why, refusal::bad_mac);
+    check_auth_refused(refusal::bad_mac);
   }
 }
 
@@ -348,12 +357,7 @@ TEST_CASE("handshake refuses frames replayed from an earlier handshake", "[net]"
 
 // Proves the responder refuses a malformed Hello: a nonce not of 16 bytes, an empty or too
 // long name, a missing field, a mac where none belongs, or a frame that does not decode.
-TEST_CASE("handshake: responder refuses a malformed hello", "[net]") {
-  const auto secret = secret_of(secret_text);
-  handshake_initiator initiator{alice, secret};
-  handshake_responder responder{bob, secret};
-  refusal why = refusal::none;
-  frames f;
+TEST_CASE_METHOD(two_nodes, "handshake: responder refuses a malformed hello", "[net]") {
   initiator.write_hello(f.hello);
   SECTION("short nonce") { f.hello.setNonce(data_of(std::vector<capnp::byte>(nonce_size - 1))); }
   SECTION("long nonce") { f.hello.setNonce(data_of(std::vector<capnp::byte>(nonce_size + 1))); }
@@ -366,7 +370,7 @@ TEST_CASE("handshake: responder refuses a malformed hello", "[net]") {
   SECTION("a mac in the initiator's hello") {
     f.hello.setMac(data_of(std::vector<capnp::byte>(mac_size)));
   }
-  check_refused(responder.on_hello(f.hello.asReader(), f.reply, &why), why, refusal::malformed);
+  check_hello_refused(refusal::malformed);
   CHECK_FALSE(f.reply.hasNonce());
 }
 
@@ -386,28 +390,24 @@ TEST_CASE("handshake accepts names of the maximum length", "[net]") {
 }
 
 // Proves the initiator refuses a malformed reply and the responder a malformed Auth.
-TEST_CASE("handshake: initiator refuses a malformed reply, responder a malformed auth", "[net]") {
-  const auto secret = secret_of(secret_text);
-  handshake_initiator initiator{alice, secret};
-  handshake_responder responder{bob, secret};
-  refusal why = refusal::none;
-  frames f;
-  initiator.write_hello(f.hello);
-  REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
+TEST_CASE_METHOD(two_nodes,
+                 "handshake: initiator refuses a malformed reply, responder a malformed auth",
+                 "[net]") {
+  exchange_hellos();
   SECTION("the reply") {
     SECTION("no mac") { (void)f.reply.disownMac(); }
     SECTION("short mac") { f.reply.setMac(data_of(std::vector<capnp::byte>(mac_size - 1))); }
     SECTION("short nonce") { f.reply.setNonce(data_of(std::vector<capnp::byte>(3))); }
     SECTION("empty node name") { f.reply.setNode(""); }
     SECTION("missing cluster") { (void)f.reply.disownCluster(); }
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::malformed);
+    check_reply_refused(refusal::malformed);
     CHECK_FALSE(f.auth.hasMac());
   }
   SECTION("the auth") {
     REQUIRE(initiator.on_hello(f.reply.asReader(), f.auth));
     SECTION("no mac") { (void)f.auth.disownMac(); }
     SECTION("long mac") { f.auth.setMac(data_of(std::vector<capnp::byte>(mac_size + 1))); }
-    check_refused(responder.on_auth(f.auth.asReader(), &why), why, refusal::malformed);
+    check_auth_refused(refusal::malformed);
   }
 }
 
@@ -446,17 +446,12 @@ TEST_CASE("handshake refuses frames that do not decode", "[net]") {
 
 // Proves every call made at the wrong step is refused with out_of_order, and that a
 // handshake, once refused or finished, stays over.
-TEST_CASE("handshake refuses calls out of order", "[net]") {
-  const auto secret = secret_of(secret_text);
-  handshake_initiator initiator{alice, secret};
-  handshake_responder responder{bob, secret};
-  refusal why = refusal::none;
-  frames f;
+TEST_CASE_METHOD(two_nodes, "handshake refuses calls out of order", "[net]") {
   SECTION("initiator: a reply before its hello") {
     handshake_initiator other{alice, secret};
     other.write_hello(f.hello);
     REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::out_of_order);
+    check_reply_refused(refusal::out_of_order);
   }
   SECTION("initiator: two hellos written") {
     initiator.write_hello(f.hello);
@@ -464,32 +459,26 @@ TEST_CASE("handshake refuses calls out of order", "[net]") {
     initiator.write_hello(again.hello);
     CHECK_FALSE(again.hello.hasNonce());
     REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::out_of_order);
+    check_reply_refused(refusal::out_of_order);
   }
   SECTION("initiator: a second reply") {
-    initiator.write_hello(f.hello);
-    REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
-    REQUIRE(initiator.on_hello(f.reply.asReader(), f.auth));
+    exchange_hellos_and_auth();
     frames again;
     check_refused(initiator.on_hello(f.reply.asReader(), again.auth, &why), why,
                   refusal::out_of_order);
     CHECK_FALSE(again.auth.hasMac());
   }
   SECTION("initiator: a reply after a refused one") {
-    initiator.write_hello(f.hello);
-    REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
+    exchange_hellos();
     frames tampered;
     tampered.reply.setNode("");
     check_refused(initiator.on_hello(tampered.reply.asReader(), f.auth, &why), why,
                   refusal::malformed);
-    check_refused(initiator.on_hello(f.reply.asReader(), f.auth, &why), why, refusal::out_of_order);
+    check_reply_refused(refusal::out_of_order);
   }
-  SECTION("responder: an Auth before a hello") {
-    check_refused(responder.on_auth(f.auth.asReader(), &why), why, refusal::out_of_order);
-  }
+  SECTION("responder: an Auth before a hello") { check_auth_refused(refusal::out_of_order); }
   SECTION("responder: a second hello") {
-    initiator.write_hello(f.hello);
-    REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
+    exchange_hellos();
     frames again;
     check_refused(responder.on_hello(f.hello.asReader(), again.reply, &why), why,
                   refusal::out_of_order);
@@ -498,16 +487,13 @@ TEST_CASE("handshake refuses calls out of order", "[net]") {
   SECTION("responder: an Auth after a refused hello") {
     initiator.write_hello(f.hello);
     f.hello.setCluster("staging");
-    check_refused(responder.on_hello(f.hello.asReader(), f.reply, &why), why,
-                  refusal::wrong_cluster);
-    check_refused(responder.on_auth(f.auth.asReader(), &why), why, refusal::out_of_order);
+    check_hello_refused(refusal::wrong_cluster);
+    check_auth_refused(refusal::out_of_order);
   }
   SECTION("responder: a second Auth") {
-    initiator.write_hello(f.hello);
-    REQUIRE(responder.on_hello(f.hello.asReader(), f.reply));
-    REQUIRE(initiator.on_hello(f.reply.asReader(), f.auth));
+    exchange_hellos_and_auth();
     REQUIRE(responder.on_auth(f.auth.asReader()));
-    check_refused(responder.on_auth(f.auth.asReader(), &why), why, refusal::out_of_order);
+    check_auth_refused(refusal::out_of_order);
   }
 }
 
