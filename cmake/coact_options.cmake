@@ -2,7 +2,10 @@
 add_library(coact_options INTERFACE)
 target_compile_options(coact_options INTERFACE
   $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wpedantic -Wno-missing-field-initializers>
-  $<$<BOOL:${COACT_WERROR}>:-Werror>)
+  $<$<BOOL:${COACT_WERROR}>:-Werror>
+  # With link-time optimisation (the release preset), GCC's objects also keep machine
+  # code, so a program that links the installed libraries without LTO still links.
+  $<$<AND:$<BOOL:${CMAKE_INTERPROCEDURAL_OPTIMIZATION}>,$<CXX_COMPILER_ID:GNU>>:-ffat-lto-objects>)
 if(COACT_SANITIZE)
   target_compile_options(coact_options INTERFACE -fsanitize=${COACT_SANITIZE} -fno-omit-frame-pointer
     -fno-sanitize-recover=all)
