@@ -116,7 +116,10 @@ class transport final : public remote_router {
   /// (not a peer, or down), errc::overloaded (its queue is full).
   [[nodiscard]] result<void> route(envelope&& e) override;
 
+  /// From any thread.
   [[nodiscard]] transport_counters counters() const;
+  /// Where `node` is (down for a node that is not a peer). Asks the transport's thread
+  /// and waits: call it while that thread runs, and never from it.
   [[nodiscard]] peer_state state(std::uint32_t node) const;
 
  private:
