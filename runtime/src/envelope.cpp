@@ -173,6 +173,9 @@ struct builder_pool {
   }
 };
 
+/// A default error_code costs a call into the library (system_category()): copy this one.
+const std::error_code no_error{};
+
 thread_local node_pool nodes;
 thread_local builder_pool builders;
 thread_local errc unanswered = errc::no_reply;
@@ -197,7 +200,7 @@ envelope_node* acquire_node() {
   node->sender = {};
   node->correlation = 0;
   node->type_id = 0;
-  node->error = {};
+  node->error = no_error;
   node->kind = message_kind::tell;
   node->ctl = control::none;
   node->replied = false;
@@ -217,7 +220,7 @@ void release_node(envelope_node* node) noexcept {
       node->system->reply_error(node, unanswered);
     }
   }
-  std::free(node->flat);
+  if (node->flat != nullptr) std::free(node->flat);
   std::memset(static_cast<void*>(node->segment), 0,
               node->segment_words_dirty * sizeof(capnp::word));
   nodes.push(node);
