@@ -185,7 +185,11 @@ struct transport::impl : std::enable_shared_from_this<impl> {
         p->conn && !p->conn->closed && p->conn->unsent.empty()) {
       // A shard hosted on the transport's thread, and the writer idle: write this message
       // now rather than queue it and resume the writer, one handler and one wait less.
+      // The writer is woken all the same (off this message's path), so that what the same
+      // turn sends next is queued and leaves in batches, with the heartbeats.
       direct_send(*p->conn, std::move(e));
+      p->writer_idle = false;
+      p->wake->cancel();
       return success();
     }
     p->outbound.push_back(std::move(e));
