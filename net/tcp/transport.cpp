@@ -162,8 +162,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   // ---- sending ----
 
   result<void> route(envelope&& e) {
-    const wire_header h = header_of(e);
-    peer* p = find_peer(h.target.node);
+    peer* p = find_peer(e.target().node);
     if (p == nullptr) {
       e.discard();
       count.messages_unreachable.fetch_add(1, std::memory_order_relaxed);
@@ -180,7 +179,8 @@ struct transport::impl : std::enable_shared_from_this<impl> {
       count.messages_overloaded.fetch_add(1, std::memory_order_relaxed);
       return errc::overloaded;
     }
-    if (h.kind == message_kind::system) track(*p, h);
+    // The whole header only for system messages: encode_message reads it for the rest.
+    if (e.kind() == message_kind::system) track(*p, header_of(e));
     if (io.get_executor().running_in_this_thread() && p->writer_idle && p->outbound.empty() &&
         p->conn && !p->conn->closed && p->conn->unsent.empty()) {
       // A shard hosted on the transport's thread, and the writer idle: write this message
@@ -385,16 +385,28 @@ struct transport::impl : std::enable_shared_from_this<impl> {
         co_return std::make_unique<capnp::FlatArrayMessageReader>(
             kj::arrayPtr(frame.value().data(), frame.value().size()), reader_options());
       }
-      const auto room = c.decoder.prepare();
-      auto [ec, n] =
-          co_await c.socket.async_read_some(asio::buffer(room.data(), room.size()), as_tuple);
-      if (ec) {
-        close(c, ec == asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
-        co_return nullptr;
-      }
-      count.bytes_received.fetch_add(n, std::memory_order_relaxed);
-      c.decoder.commit(n);
+      if (!co_await receive_more(c)) co_return nullptr;
     }
+  }
+
+  /// Receives what the socket has into the decoder; false when the connection closed.
+  awaitable<bool> receive_more(connection& c) {
+    const auto room = c.decoder.prepare();
+    auto [ec, n] =
+        co_await c.socket.async_read_some(asio::buffer(room.data(), room.size()), as_tuple);
+    if (ec) {
+      close(c, ec == asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
+      co_return false;
+    }
+    count.bytes_received.fetch_add(n, std::memory_order_relaxed);
+    c.decoder.commit(n);
+    co_return true;
+  }
+
+  /// Counts a frame that breaks the protocol and closes its connection.
+  void malformed(connection& c, const std::string& reason) {
+    count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
+    close(c, reason);
   }
 
   capnp::ReaderOptions reader_options() const {
@@ -407,8 +419,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
       close(c,
             "frame over the limit of " + std::to_string(options.limits.frame_bytes_max) + " bytes");
     } else {
-      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-      close(c, "malformed frame: " + why.message());
+      malformed(c, "malformed frame: " + why.message());
     }
   }
 
@@ -430,20 +441,11 @@ struct transport::impl : std::enable_shared_from_this<impl> {
               kj::arrayPtr(frame.value().data(), frame.value().size()), reader_limits};
           if (!handle(*c, reader.getRoot<wire::Frame>())) co_return;
         } catch (const kj::Exception& e) {
-          count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-          close(*c, "malformed frame: " + std::string{e.getDescription().cStr()});
+          malformed(*c, "malformed frame: " + std::string{e.getDescription().cStr()});
           co_return;
         }
       }
-      const auto room = c->decoder.prepare();
-      auto [ec, n] =
-          co_await c->socket.async_read_some(asio::buffer(room.data(), room.size()), as_tuple);
-      if (ec) {
-        close(*c, ec == asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
-        co_return;
-      }
-      count.bytes_received.fetch_add(n, std::memory_order_relaxed);
-      c->decoder.commit(n);
+      if (!co_await receive_more(*c)) co_return;
     }
   }
 
@@ -461,26 +463,22 @@ struct transport::impl : std::enable_shared_from_this<impl> {
         return false;
       case wire::Frame::HELLO:
       case wire::Frame::AUTH:
-        count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-        close(c, "a handshake frame on an established connection");
+        malformed(c, "a handshake frame on an established connection");
         return false;
     }
-    count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-    close(c, "a frame of unknown kind " + std::to_string(static_cast<unsigned>(f.which())));
+    malformed(c, "a frame of unknown kind " + std::to_string(static_cast<unsigned>(f.which())));
     return false;
   }
 
   bool deliver(connection& c, wire::Message::Reader m) {
     const wire_header h = message_header(m);
     if (h.target.node != options.node_id || h.sender.node != c.owner->address.node_id) {
-      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-      close(c, "a message addressed from or to the wrong node");
+      malformed(c, "a message addressed from or to the wrong node");
       return false;
     }
     auto e = envelope_from_wire(h, m.getPayload(), options.limits.frame_bytes_max);
     if (!e) {
-      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-      close(c, "a message with a bad header or payload: " + e.error().message());
+      malformed(c, "a message with a bad header or payload: " + e.error().message());
       return false;
     }
     if (h.kind == message_kind::system &&
@@ -641,8 +639,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
       }
       if (!co_await send_frame(*c, auth)) co_return false;
     } catch (const kj::Exception& e) {
-      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-      close(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
+      malformed(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
       co_return false;
     }
     deadline->cancel();
@@ -677,8 +674,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
       }
       if (!co_await send_frame(*c, reply)) co_return;
     } catch (const kj::Exception& e) {
-      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-      close(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
+      malformed(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
       co_return;
     }
     auto auth = co_await read_frame(*c);
@@ -691,8 +687,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
         co_return;
       }
     } catch (const kj::Exception& e) {
-      count.frames_malformed.fetch_add(1, std::memory_order_relaxed);
-      close(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
+      malformed(*c, "malformed handshake frame: " + std::string{e.getDescription().cStr()});
       co_return;
     }
     deadline->cancel();

@@ -158,7 +158,7 @@ void world::deliver(node_id to, envelope&& e) {
   (void)n.system->receive_remote(std::move(e));
 }
 
-bool world::run_ready(const std::function<bool()>* done) {
+bool world::run_ready() {
   bool any = false;
   for (bool ran = true; ran;) {
     ran = false;
@@ -167,7 +167,6 @@ bool world::run_ready(const std::function<bool()>* done) {
       if (n->state != node_state::up || n->io->poll_one() == 0) continue;
       ran = any = true;
       ++events_;
-      if (done != nullptr && (*done)()) return true;
     }
   }
   return any;
@@ -186,7 +185,7 @@ std::optional<time_point> world::next_instant() const {
   return next;
 }
 
-void world::run_instant(const std::function<bool()>* done) {
+void world::run_instant() {
   while (!agenda_.empty() && agenda_.front().when <= now()) {
     std::pop_heap(agenda_.begin(), agenda_.end());
     scheduled entry = std::move(agenda_.back());
@@ -197,7 +196,6 @@ void world::run_instant(const std::function<bool()>* done) {
     } else {
       deliver(entry.to, std::move(entry.message));
     }
-    if (done != nullptr && (*done)()) return;
   }
   for (auto& n : nodes_) {
     if (n->state != node_state::up) continue;
@@ -205,36 +203,25 @@ void world::run_instant(const std::function<bool()>* done) {
     if (!due || *due > n->local->now()) continue;
     ++events_;
     n->system->core().fire_due_timers();
-    if (done != nullptr && (*done)()) return;
   }
 }
 
-bool world::step(const std::function<bool()>* done, time_point limit) {
-  if (run_ready(done)) return true;
+bool world::step(time_point limit) {
+  if (run_ready()) return true;
   const auto next = next_instant();
   if (!next || *next > limit) return false;
   truth_->advance_to(*next);
-  run_instant(done);
+  run_instant();
   return true;
 }
 
 std::uint64_t world::run_until(time_point limit) {
   const fault_scope scope{faults_on_ ? &faults_ : nullptr};
   const std::uint64_t before = events_;
-  while (step(nullptr, limit)) {
+  while (step(limit)) {
   }
   if (limit.since_epoch != duration::max()) truth_->advance_to(limit);
   return events_ - before;
-}
-
-bool world::run_until(const std::function<bool()>& done, time_point limit) {
-  const fault_scope scope{faults_on_ ? &faults_ : nullptr};
-  if (done()) return true;
-  while (step(&done, limit)) {
-    if (done()) return true;
-  }
-  if (limit.since_epoch != duration::max()) truth_->advance_to(limit);
-  return done();
 }
 
 }  // namespace coact::sim

@@ -496,6 +496,8 @@ void shard::fail_asks_to(std::uint32_t node, std::error_code error) {
 
 void shard::fire_due_timers() {
   if (closed_) return;
+  // On the shard's thread (the alarm's handler or the simulator), posing as the shard so
+  // that what the timers wake is scheduled here.
   shard* const previous = this_shard;
   this_shard = this;
   fire_timers();
@@ -514,12 +516,8 @@ void shard::arm_alarm() {
     auto self = weak.lock();  // weak for the same reason as in wake()
     if (!self || ec == asio::error::operation_aborted || self->closed_) return;
     self->alarm_at_.reset();
-    shard* const previous = this_shard;
-    this_shard = self.get();
-    self->fire_timers();
+    self->fire_due_timers();
     self->arm_alarm();
-    this_shard = previous;
-    self->process_from_handler();
   });
 }
 

@@ -11,16 +11,11 @@
 
 namespace coact {
 
-static_assert(static_cast<int>(system_control::start) == static_cast<int>(detail::control::start));
-static_assert(static_cast<int>(system_control::monitor) ==
-              static_cast<int>(detail::control::monitor));
-static_assert(static_cast<int>(system_control::down) == static_cast<int>(detail::control::down));
-
 wire_header header_of(const envelope& e) noexcept {
   const detail::envelope_node& n = *e.node();
   wire_header h;
   h.kind = n.kind;
-  h.control = static_cast<system_control>(n.ctl);
+  h.control = n.ctl;
   h.target = n.target;
   h.sender = n.sender;
   h.correlation = n.correlation;
@@ -61,7 +56,7 @@ result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer
   envelope e{detail::acquire_node()};
   detail::envelope_node& n = *e.node();
   n.kind = header.kind;
-  n.ctl = static_cast<detail::control>(header.control);
+  n.ctl = header.control;
   n.target = header.target;
   n.sender = header.sender;
   n.correlation = header.correlation;

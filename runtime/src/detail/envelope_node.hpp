@@ -8,25 +8,17 @@
 
 #include "coact/runtime/actor_ref.hpp"
 #include "coact/runtime/message.hpp"
+#include "coact/runtime/wire.hpp"
 
 namespace coact::detail {
 
 class system_core;
 struct node_home;
 
-/// Runtime-level meaning of a system envelope. Control envelopes carry everything in
-/// the header; down and exit also carry a user-visible Down or Exit payload.
-enum class control : std::uint8_t {
-  none,
-  start,      // begin running a freshly spawned actor
-  kill,       // stop the target with `error`
-  monitor,    // sender watches target
-  demonitor,  // sender stops watching target
-  link,       // sender and target are linked
-  unlink,
-  exit,  // a linked actor stopped; payload sys::Exit
-  down,  // a monitored actor stopped; payload sys::Down
-};
+/// Runtime-level meaning of a system envelope (start, kill, monitor, down, ...). Control
+/// envelopes carry everything in the header; down and exit also carry a Down or Exit
+/// payload. The same enum travels between nodes (coact/runtime/wire.hpp).
+using control = system_control;
 
 /// Words in the inline first segment: enough for small messages (a few scalars and a
 /// short text), small enough that a queued message stays a few hundred bytes.

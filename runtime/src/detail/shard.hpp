@@ -97,7 +97,8 @@ class shard : public std::enable_shared_from_this<shard> {
   [[nodiscard]] time_point now() const noexcept;
   /// On this shard's thread: every ask waiting for an actor on `node` fails with `error`.
   void fail_asks_to(std::uint32_t node, std::error_code error);
-  /// Simulated shards: fires the timers due by now, then runs what they woke.
+  /// On this shard's thread (its alarm, or the simulator): fires the timers due by now,
+  /// then runs what they woke.
   void fire_due_timers();
 
   system_core& system_;

@@ -23,8 +23,8 @@ enum class error_domain : std::uint8_t {
 /// actors local actors watch (so that it can tell them when a node is lost).
 enum class system_control : std::uint8_t {
   none,
-  start,
-  kill,
+  start,      ///< begin running a freshly spawned actor
+  kill,       ///< stop the target with the message's error
   monitor,    ///< sender watches target
   demonitor,  ///< sender stops watching target
   link,       ///< sender and target are linked

@@ -120,8 +120,6 @@ class world {
   /// actions.
   std::uint64_t run_until(time_point limit);
   std::uint64_t run_for(duration d) { return run_until(now() + d); }
-  /// Runs until `done()` holds (checked after every event) or `limit`; true if done.
-  bool run_until(const std::function<bool()>& done, time_point limit);
 
   /// Fault sites (COACT_SIM_BUGGIFY) in the code the world runs: on by default, with a
   /// quarter of the sites enabled per run, from the seed's "buggify" stream.
@@ -153,10 +151,10 @@ class world {
   void schedule(scheduled entry);
   void deliver(node_id to, envelope&& e);
   /// Runs ready handlers on the running nodes, one per node in turn. True if any ran.
-  bool run_ready(const std::function<bool()>* done);
+  bool run_ready();
   [[nodiscard]] std::optional<time_point> next_instant() const;
-  void run_instant(const std::function<bool()>* done);
-  bool step(const std::function<bool()>* done, time_point limit);
+  void run_instant();
+  bool step(time_point limit);
 
   prng random_;
   std::shared_ptr<virtual_clock> truth_;
