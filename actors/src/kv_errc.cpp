@@ -1,0 +1,42 @@
+#include "coact/actors/kv_errc.hpp"
+
+#include <string>
+
+#include "coact/runtime/errc.hpp"
+
+namespace coact::kv {
+namespace {
+
+class category final : public std::error_category {
+ public:
+  [[nodiscard]] const char* name() const noexcept override { return "coact.kv"; }
+
+  [[nodiscard]] std::string message(int value) const override {
+    switch (static_cast<kv_errc>(value)) {
+      case kv_errc::unavailable:
+        return "unavailable: refused before anything was done";
+      case kv_errc::level_unmet:
+        return "too few replicas answered for the consistency level";
+      case kv_errc::unsupported:
+        return "the policy does not offer this operation";
+      case kv_errc::not_leader:
+        return "this node is not the leader";
+    }
+    return "unknown key-value error " + std::to_string(value);
+  }
+};
+
+}  // namespace
+
+const std::error_category& kv_category() noexcept {
+  static const category instance;
+  return instance;
+}
+
+bool certainly_not_applied(std::error_code error) noexcept {
+  return error == kv_errc::unavailable || error == kv_errc::unsupported ||
+         error == kv_errc::not_leader || error == errc::overloaded ||
+         error == errc::message_too_large || error == errc::shutting_down;
+}
+
+}  // namespace coact::kv
