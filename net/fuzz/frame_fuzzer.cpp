@@ -1,6 +1,7 @@
 // libFuzzer target for what a TCP peer can send: the input is cut into reads of varying
 // sizes, fed to a frame_decoder, and every frame it yields is read as the transport reads
-// it (frame_reader_options, the Frame union, message_header, envelope_from_wire, the
+// it (read_message_frame and envelope_of for the transport's own message layout, else
+// frame_reader_options, the Frame union, message_header, envelope_from_wire, the
 // handshake's checks of Hello and Auth). Anything but a clean error is a finding: a
 // crash, an uncaught exception, a leak, undefined behaviour.
 //
@@ -21,6 +22,7 @@
 #include "coact/net/tcp/frame_codec.hpp"
 #include "coact/net/tcp/frame_parser.hpp"
 #include "coact/net/tcp/handshake.hpp"
+#include "coact/net/tcp/message_frame.hpp"
 #include "coact/net/tcp/wire.capnp.h"
 #include "coact/runtime/wire.hpp"
 
@@ -139,6 +141,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto frame = decoder.next();
       if (!frame) return 0;  // the transport closes the connection
       if (frame.value().empty()) break;
+      // A message in the layout the transport writes is read as the transport reads it.
+      if (auto m = tcp::read_message_frame(frame.value())) {
+        auto e = tcp::envelope_of(*m, options, frame_bytes_max);
+        if (e) sink = sink + walk_payload(e.value());
+        continue;
+      }
       // Built outside the try, as the transport's read_frame builds it: the decoder's
       // checks must leave nothing for this constructor to throw on.
       capnp::FlatArrayMessageReader reader{kj::arrayPtr(frame.value().data(), frame.value().size()),

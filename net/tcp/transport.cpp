@@ -29,6 +29,7 @@
 #include "coact/net/tcp/frame_codec.hpp"
 #include "coact/net/tcp/frame_parser.hpp"
 #include "coact/net/tcp/handshake.hpp"
+#include "coact/net/tcp/message_frame.hpp"
 #include "coact/net/tcp/wire.capnp.h"
 #include "coact/runtime/wire.hpp"
 
@@ -42,19 +43,10 @@ constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 /// Frames per socket write: enough to amortise the system call, few enough that the
 /// receiving side starts decoding while this side still encodes.
 constexpr std::size_t frames_per_write_max = 1024;
-/// Words of the segment messages are framed in: small messages fit, larger ones spill.
-constexpr std::size_t scratch_words = 512;
 
 time_point steady_now() noexcept {
   return {
       std::chrono::duration_cast<duration>(std::chrono::steady_clock::now().time_since_epoch())};
-}
-
-void set_ref(wire::Ref::Builder b, actor_ref r) {
-  b.setNode(r.node);
-  b.setShard(r.shard);
-  b.setId(r.id);
-  b.setGeneration(r.generation);
 }
 
 /// A local actor watching (monitor) or linked to a remote one: told when its node is lost.
@@ -133,7 +125,6 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   actor_system* system = nullptr;
   std::vector<std::unique_ptr<peer>> peers;
   std::vector<std::shared_ptr<connection>> connections;  // every open one
-  frame_words scratch = frame_words(scratch_words);      // encode_message's first segment
   frame_words direct_words;                              // direct_send's frame
   bool stopping = false;
 
@@ -227,27 +218,8 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     }
   }
 
-  void encode_message(const envelope& e, frame_words& out) {
-    const wire_header h = header_of(e);
-    // A reused first segment: a small message costs no allocation to frame. Cap'n Proto
-    // needs it zeroed, so what the frame used is zeroed again below.
-    capnp::MallocMessageBuilder b{kj::arrayPtr(scratch.data(), scratch.size()),
-                                  capnp::AllocationStrategy::GROW_HEURISTICALLY};
-    auto m = b.initRoot<wire::Frame>().initMessage();
-    m.setKind(static_cast<std::uint8_t>(h.kind));
-    m.setControl(static_cast<std::uint8_t>(h.control));
-    set_ref(m.initTarget(), h.target);
-    set_ref(m.initSender(), h.sender);
-    m.setCorrelation(h.correlation);
-    m.setTypeId(h.type_id);
-    m.setErrorDomain(static_cast<std::uint8_t>(h.error));
-    m.setErrorValue(h.error_value);
-    m.getPayload().set(e.root());
-    append_frame(b, out);
-    const auto first = b.getSegmentsForOutput()[0];
-    if (first.begin() == scratch.data()) {
-      std::memset(static_cast<void*>(scratch.data()), 0, first.size() * sizeof(capnp::word));
-    }
+  static void encode_message(const envelope& e, frame_words& out) {
+    append_message_frame(header_of(e), payload_words(e), out);
   }
 
   static void encode_heartbeat(frame_words& out, std::uint64_t sequence) {
@@ -436,6 +408,14 @@ struct transport::impl : std::enable_shared_from_this<impl> {
         }
         if (frame.value().empty()) break;
         count.frames_received.fetch_add(1, std::memory_order_relaxed);
+        if (auto m = read_message_frame(frame.value())) {
+          // The layout this transport writes: header read in place, payload checked.
+          if (!deliver(*c, m->header,
+                       envelope_of(*m, reader_limits, options.limits.frame_bytes_max))) {
+            co_return;
+          }
+          continue;
+        }
         try {
           capnp::FlatArrayMessageReader reader{
               kj::arrayPtr(frame.value().data(), frame.value().size()), reader_limits};
@@ -472,11 +452,15 @@ struct transport::impl : std::enable_shared_from_this<impl> {
 
   bool deliver(connection& c, wire::Message::Reader m) {
     const wire_header h = message_header(m);
+    return deliver(c, h, envelope_from_wire(h, m.getPayload(), options.limits.frame_bytes_max));
+  }
+
+  /// A received message `e` (or why it could not be read) with header `h`.
+  bool deliver(connection& c, const wire_header& h, result<envelope> e) {
     if (h.target.node != options.node_id || h.sender.node != c.owner->address.node_id) {
       malformed(c, "a message addressed from or to the wrong node");
       return false;
     }
-    auto e = envelope_from_wire(h, m.getPayload(), options.limits.frame_bytes_max);
     if (!e) {
       malformed(c, "a message with a bad header or payload: " + e.error().message());
       return false;

@@ -36,6 +36,11 @@ wire_header header_of(const envelope& e) noexcept {
   return h;
 }
 
+std::span<const capnp::word> payload_words(const envelope& e) noexcept {
+  const detail::envelope_node& n = *e.node();
+  return {n.payload(), n.payload_words};
+}
+
 result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer::Reader payload,
                                     std::size_t bytes_max) {
   if (header.kind > message_kind::system || header.error > error_domain::generic ||

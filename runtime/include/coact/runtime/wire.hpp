@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "coact/runtime/actor_ref.hpp"
 #include "coact/runtime/message.hpp"
@@ -49,6 +50,11 @@ struct wire_header {
 /// The header of a message about to leave for another node. An error of another category
 /// than coact's, the system's or the generic one travels as errc::actor_failed.
 [[nodiscard]] wire_header header_of(const envelope& e) noexcept;
+
+/// The sealed payload of a message about to leave for another node: its root pointer,
+/// then the words it points to, all in one segment (pointers inside are relative, so the
+/// words can be copied as they are); empty when the message has no payload.
+[[nodiscard]] std::span<const capnp::word> payload_words(const envelope& e) noexcept;
 
 /// A message that arrived from another node, as a new envelope: the header, and the
 /// payload copied out of the receive buffer. `payload` must come from a reader that checks
