@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <system_error>
 #include <vector>
 
 #include "coact/actors/log_storage.hpp"
@@ -24,18 +25,25 @@ class durable_log {
       std::unique_ptr<log_storage> storage,
       const std::function<void(std::span<const std::byte>)>& replay);
 
-  /// Appends one record (visible to a later open once synced).
+  /// Appends one record (visible to a later open once synced). A record is 1 byte to
+  /// 4 GiB - 1 (errc::invalid_argument otherwise): an empty frame is all zeros, which is
+  /// what a file extended by a crash reads as, so open() never takes one for a record.
   [[nodiscard]] result<void> append(std::span<const std::byte> record);
+  /// Makes every appended record durable. After a failed sync (or an append that left a
+  /// partial frame it could not cut off) every later append and sync fails with the same
+  /// error: the OS may have dropped the unsynced bytes, so a retry proves nothing.
   [[nodiscard]] result<void> sync();
   /// Records appended since open, plus those replayed.
   [[nodiscard]] std::size_t size() const noexcept { return records_; }
 
  private:
-  explicit durable_log(std::unique_ptr<log_storage> storage, std::size_t records) noexcept
-      : storage_(std::move(storage)), records_(records) {}
+  durable_log(std::unique_ptr<log_storage> storage, std::size_t records, std::size_t bytes) noexcept
+      : storage_(std::move(storage)), records_(records), bytes_(bytes) {}
 
   std::unique_ptr<log_storage> storage_;
   std::size_t records_ = 0;
+  std::size_t bytes_ = 0;         // the file's size: where the next frame starts
+  std::error_code failed_;        // set once the file can no longer be trusted
   std::vector<std::byte> frame_;  // scratch for one framed record
 };
 
