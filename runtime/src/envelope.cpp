@@ -17,9 +17,14 @@
 namespace coact {
 namespace detail {
 
+struct reused_builder;
+
 struct builder_slot {
   builder_slot* next = nullptr;
   alignas(arena_builder) unsigned char space[sizeof(arena_builder)];
+  /// Set on a thread's reused builder (see reused_builder below), whose messages are built
+  /// one after another into its long segment and copied out when sealed.
+  reused_builder* reused = nullptr;
 
   arena_builder& builder() noexcept {
     return *std::launder(reinterpret_cast<arena_builder*>(space));
@@ -34,6 +39,44 @@ struct builder_slot {
 /// `returned` holds the orphan mark and returns are deleted instead.
 struct node_home {
   std::atomic<envelope_node*> returned{nullptr};
+};
+
+/// Words of the reused builder's segment. Cap'n Proto has no way to reset a builder, so
+/// one builder takes message after message, each after the last in this segment, and is
+/// made anew (its used words zeroed) when half of it is used: an arena's setup and
+/// teardown, which cost more than building a small message, are paid once per hundreds.
+constexpr std::size_t reused_segment_words = 8192;
+
+/// The thread's reused builder. One message at a time: a message built while another
+/// is still open takes a pooled builder of its own. `busy` is atomic because a message
+/// may be sealed on another thread than the one that opened it (a message built on one
+/// thread and handed to an actor on another); the thread that owns the builder only
+/// takes it when it is not busy, so the two never use it at once.
+struct reused_builder {
+  builder_slot slot;
+  capnp::word* segment = nullptr;
+  std::atomic<bool> busy{false};
+  bool built = false;  // slot.builder() is constructed
+
+  reused_builder() {
+    slot.reused = this;
+    segment = static_cast<capnp::word*>(std::calloc(reused_segment_words, sizeof(capnp::word)));
+    if (segment == nullptr) throw std::bad_alloc{};
+  }
+  reused_builder(const reused_builder&) = delete;
+  reused_builder& operator=(const reused_builder&) = delete;
+  ~reused_builder() {
+    if (built) slot.builder().~arena_builder();
+    std::free(segment);
+  }
+
+  /// A fresh builder over the zeroed segment; `used` words of it were dirty.
+  void renew(std::size_t used) {
+    if (built) slot.builder().~arena_builder();
+    std::memset(static_cast<void*>(segment), 0, used * sizeof(capnp::word));
+    new (slot.space) arena_builder(kj::arrayPtr(segment, reused_segment_words));
+    built = true;
+  }
 };
 
 namespace {
@@ -173,11 +216,25 @@ struct builder_pool {
   }
 };
 
+/// Owns the thread's reused builder. At thread exit a builder still busy (a message
+/// built here and not yet sealed elsewhere) is left to that message rather than freed.
+struct reused_holder {
+  reused_builder* builder = nullptr;
+
+  reused_holder() = default;
+  reused_holder(const reused_holder&) = delete;
+  reused_holder& operator=(const reused_holder&) = delete;
+  ~reused_holder() {
+    if (builder != nullptr && !builder->busy.load(std::memory_order_acquire)) delete builder;
+  }
+};
+
 /// A default error_code costs a call into the library (system_category()): copy this one.
 const std::error_code no_error{};
 
 thread_local node_pool nodes;
 thread_local builder_pool builders;
+thread_local reused_holder reused;
 thread_local errc unanswered = errc::no_reply;
 thread_local std::vector<unanswered_ask>* unanswered_sink = nullptr;
 
@@ -229,6 +286,18 @@ void release_node(envelope_node* node) noexcept {
 void set_node_type(envelope_node* node, std::uint64_t type_id) noexcept { node->type_id = type_id; }
 
 builder_slot* open_builder(envelope_node* node) {
+  if (reused.builder == nullptr) {
+    reused.builder = new reused_builder;
+    reused.builder->renew(0);
+  }
+  reused_builder& r = *reused.builder;
+  if (!r.busy.load(std::memory_order_acquire)) {
+    r.busy.store(true, std::memory_order_relaxed);
+    // A null root: initRoot then takes fresh words after the last message's, instead of
+    // first zeroing that message's objects (it was copied out when sealed).
+    std::memset(static_cast<void*>(r.segment), 0, sizeof(capnp::word));
+    return &r.slot;
+  }
   builder_slot* slot = builders.pop();
   if (slot == nullptr) slot = new builder_slot;
   // Until sealed, the builder may write anywhere in the segment.
@@ -239,25 +308,94 @@ builder_slot* open_builder(envelope_node* node) {
 
 capnp::MessageBuilder& slot_builder(builder_slot* slot) noexcept { return slot->builder(); }
 
+namespace {
+
+/// The reused builder `r`, back for the next message after one that used `used` words of
+/// its segment; renewed when half used up or when a message spilled beyond its segment.
+void release_reused(reused_builder& r, std::size_t used) noexcept {
+  if (r.slot.builder().spilled() || used > reused_segment_words / 2) r.renew(used);
+  r.busy.store(false, std::memory_order_release);
+}
+
+/// Copies the message into one heap block (its segments, when it spilled over several, or
+/// a payload larger than the inline segment) so that the receiver reads it in place.
+capnp::word* flatten(const capnp::AnyStruct::Reader& root, std::size_t words) {
+  auto* flat = static_cast<capnp::word*>(std::calloc(words, sizeof(capnp::word)));
+  if (flat == nullptr) throw std::bad_alloc{};
+  capnp::copyToUnchecked(root, kj::arrayPtr(flat, words));
+  return flat;
+}
+
+/// Seals a message of the reused builder: its words, which start at the struct the
+/// root pointer points to and end where the segment's use ends, are copied behind a new
+/// root pointer (pointers inside are relative: the words move as they are).
+void seal_reused(envelope_node* node, reused_builder& r, std::size_t used) {
+  arena_builder& builder = r.slot.builder();
+  if (builder.spilled()) {
+    const auto root = builder.getRoot<capnp::AnyStruct>().asReader();
+    const std::size_t words = root.totalSize().wordCount + 1;
+    node->flat = flatten(root, words);
+    node->payload_words = static_cast<std::uint32_t>(words);
+    return;
+  }
+  const capnp::word* segment = r.segment;
+  std::uint64_t root;
+  std::memcpy(&root, segment, sizeof root);
+  // A struct pointer: offset in bits 2-31 (from the word after it), then its sizes. An
+  // empty struct's pointer points at itself and is the whole payload.
+  const auto offset = static_cast<std::int32_t>(static_cast<std::uint32_t>(root) & ~3u) >> 2;
+  const bool empty = (root >> 32) == 0;
+  const std::size_t start = empty ? used : static_cast<std::size_t>(1 + offset);
+  const std::size_t words = 1 + (used - start);
+  capnp::word* out = node->segment;
+  if (words > first_segment_words) {
+    out = static_cast<capnp::word*>(std::malloc(words * sizeof(capnp::word)));
+    if (out == nullptr) throw std::bad_alloc{};
+    node->flat = out;
+  } else {
+    node->segment_words_dirty = static_cast<std::uint16_t>(words);
+  }
+  const std::uint64_t moved = empty ? root : (root & ~std::uint64_t{0xffff'fffc});
+  std::memcpy(static_cast<void*>(out), &moved, sizeof moved);
+  std::memcpy(static_cast<void*>(out + 1), segment + start, (words - 1) * sizeof(capnp::word));
+  node->payload_words = static_cast<std::uint32_t>(words);
+}
+
+}  // namespace
+
 void discard_builder(builder_slot* slot) noexcept {
+  if (slot->reused != nullptr) {
+    release_reused(*slot->reused, slot->builder().first_segment_words_used());
+    return;
+  }
   slot->builder().~arena_builder();
   builders.push(slot);
 }
 
 void seal(envelope_node* node, builder_slot* slot) {
   arena_builder& builder = slot->builder();
+  if (slot->reused != nullptr) {
+    // The message's words run from its root struct to the end of the segment's use.
+    const std::size_t used = builder.first_segment_words_used();
+    try {
+      seal_reused(node, *slot->reused, used);
+    } catch (...) {
+      release_reused(*slot->reused, used);
+      throw;
+    }
+    release_reused(*slot->reused, used);
+    return;
+  }
   node->segment_words_dirty = static_cast<std::uint16_t>(builder.first_segment_words_used());
   if (builder.spilled()) {
-    // Rare: copy the segments into one block so that the receiver reads it in place.
     const auto root = builder.getRoot<capnp::AnyStruct>().asReader();
     const std::size_t words = root.totalSize().wordCount + 1;
-    auto* flat = static_cast<capnp::word*>(std::calloc(words, sizeof(capnp::word)));
-    if (flat == nullptr) {
+    try {
+      node->flat = flatten(root, words);
+    } catch (...) {
       discard_builder(slot);
-      throw std::bad_alloc{};
+      throw;
     }
-    capnp::copyToUnchecked(root, kj::arrayPtr(flat, words));
-    node->flat = flat;
     node->payload_words = static_cast<std::uint32_t>(words);
   } else {
     node->payload_words = node->segment_words_dirty;
@@ -292,8 +430,7 @@ envelope envelope::clone() const {
   copy->replied = node_->replied;
   copy->payload_words = node_->payload_words;
   if (node_->flat != nullptr) {
-    auto* flat =
-        static_cast<capnp::word*>(std::malloc(node_->payload_words * sizeof(capnp::word)));
+    auto* flat = static_cast<capnp::word*>(std::malloc(node_->payload_words * sizeof(capnp::word)));
     if (flat == nullptr) {
       copy->replied = true;  // a copy that never existed answers nobody
       detail::release_node(copy);
