@@ -328,24 +328,32 @@ capnp::word* flatten(const capnp::AnyStruct::Reader& root, std::size_t words) {
 
 /// Seals a message of the reused builder: its words, which start at the struct the
 /// root pointer points to and end where the segment's use ends, are copied behind a new
-/// root pointer (pointers inside are relative: the words move as they are).
-void seal_reused(envelope_node* node, reused_builder& r, std::size_t used) {
+/// root pointer (pointers inside are relative: the words move as they are). Returns how
+/// many words of the segment are in use after it.
+std::size_t seal_reused(envelope_node* node, reused_builder& r) {
   arena_builder& builder = r.slot.builder();
   if (builder.spilled()) {
     const auto root = builder.getRoot<capnp::AnyStruct>().asReader();
     const std::size_t words = root.totalSize().wordCount + 1;
     node->flat = flatten(root, words);
     node->payload_words = static_cast<std::uint32_t>(words);
-    return;
+    return builder.first_segment_words_used();
   }
-  const capnp::word* segment = r.segment;
   std::uint64_t root;
-  std::memcpy(&root, segment, sizeof root);
-  // A struct pointer: offset in bits 2-31 (from the word after it), then its sizes. An
-  // empty struct's pointer points at itself and is the whole payload.
+  std::memcpy(&root, r.segment, sizeof root);
+  // A struct pointer: offset in bits 2-31 (from the word after it), then its data words
+  // and pointers.
   const auto offset = static_cast<std::int32_t>(static_cast<std::uint32_t>(root) & ~3u) >> 2;
-  const bool empty = (root >> 32) == 0;
-  const std::size_t start = empty ? used : static_cast<std::size_t>(1 + offset);
+  const std::size_t data = (root >> 32) & 0xffff;
+  const std::size_t pointers = root >> 48;
+  std::size_t start = 1;
+  std::size_t used = 1;  // an empty struct's pointer points at itself: it is the payload
+  if (data != 0 || pointers != 0) {
+    start = static_cast<std::size_t>(1 + offset);
+    // A struct without pointers is the whole of its message: no need to ask the arena
+    // where the segment's use ends.
+    used = pointers == 0 ? start + data : builder.first_segment_words_used();
+  }
   const std::size_t words = 1 + (used - start);
   capnp::word* out = node->segment;
   if (words > first_segment_words) {
@@ -355,10 +363,11 @@ void seal_reused(envelope_node* node, reused_builder& r, std::size_t used) {
   } else {
     node->segment_words_dirty = static_cast<std::uint16_t>(words);
   }
-  const std::uint64_t moved = empty ? root : (root & ~std::uint64_t{0xffff'fffc});
+  const std::uint64_t moved = start == used ? root : (root & ~std::uint64_t{0xffff'fffc});
   std::memcpy(static_cast<void*>(out), &moved, sizeof moved);
-  std::memcpy(static_cast<void*>(out + 1), segment + start, (words - 1) * sizeof(capnp::word));
+  std::memcpy(static_cast<void*>(out + 1), r.segment + start, (words - 1) * sizeof(capnp::word));
   node->payload_words = static_cast<std::uint32_t>(words);
+  return used;
 }
 
 }  // namespace
@@ -375,15 +384,15 @@ void discard_builder(builder_slot* slot) noexcept {
 void seal(envelope_node* node, builder_slot* slot) {
   arena_builder& builder = slot->builder();
   if (slot->reused != nullptr) {
-    // The message's words run from its root struct to the end of the segment's use.
-    const std::size_t used = builder.first_segment_words_used();
+    reused_builder& r = *slot->reused;
+    std::size_t used = 0;
     try {
-      seal_reused(node, *slot->reused, used);
+      used = seal_reused(node, r);
     } catch (...) {
-      release_reused(*slot->reused, used);
+      release_reused(r, builder.first_segment_words_used());
       throw;
     }
-    release_reused(*slot->reused, used);
+    release_reused(r, used);
     return;
   }
   node->segment_words_dirty = static_cast<std::uint16_t>(builder.first_segment_words_used());

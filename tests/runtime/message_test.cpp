@@ -2,6 +2,8 @@
 // and that the configured maximum size is enforced at the sender.
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "coact/runtime/actor_system.hpp"
@@ -65,4 +67,84 @@ TEST_CASE("a message over the maximum size is refused at the sender", "[runtime]
   auto reply = system.ask_blocking<coact::test::Total>(checker.value(), std::move(small), 10s);
   REQUIRE(reply);
   CHECK(reply.value().get<coact::test::Total>().getValue() == 16 * 1'000'000 + 16);
+}
+
+// Proves the thread's reused builder keeps every message whole: messages of every shape
+// built one after another (empty, scalars only, with a text, larger than the inline
+// segment) across many renewals of the builder, a message built while another is still
+// open, and a message built on one thread and sealed on another.
+TEST_CASE("messages built one after another in the reused builder stay whole", "[runtime]") {
+  std::vector<coact::envelope> sealed;
+  for (int i = 0; i < 20'000; ++i) {
+    switch (i % 4) {
+      case 0:
+        sealed.push_back(coact::message<coact::test::Get>{}.take());
+        break;
+      case 1: {
+        coact::message<coact::test::Add> m;
+        m->setValue(i);
+        m->setFrom(static_cast<std::uint32_t>(i * 3));
+        m->setSeq(static_cast<std::uint64_t>(i) * 7);
+        sealed.push_back(std::move(m).take());
+        break;
+      }
+      case 2: {
+        coact::message<coact::test::Crash> m;
+        m->setWhat("message " + std::to_string(i));
+        sealed.push_back(std::move(m).take());
+        break;
+      }
+      default: {
+        coact::message<coact::test::Blob> m;
+        auto data = m->initData(static_cast<unsigned>(100 + i % 300));
+        for (unsigned b = 0; b < data.size(); ++b) data[b] = static_cast<std::uint8_t>(b + i);
+        sealed.push_back(std::move(m).take());
+      }
+    }
+  }
+  for (int i = 0; i < 20'000; ++i) {
+    const coact::envelope& e = sealed[static_cast<std::size_t>(i)];
+    switch (i % 4) {
+      case 0:
+        REQUIRE(e.is<coact::test::Get>());
+        break;
+      case 1:
+        REQUIRE(e.get<coact::test::Add>().getValue() == i);
+        REQUIRE(e.get<coact::test::Add>().getFrom() == static_cast<std::uint32_t>(i * 3));
+        REQUIRE(e.get<coact::test::Add>().getSeq() == static_cast<std::uint64_t>(i) * 7);
+        break;
+      case 2:
+        REQUIRE(std::string{e.get<coact::test::Crash>().getWhat().cStr()} ==
+                "message " + std::to_string(i));
+        break;
+      default: {
+        const auto data = e.get<coact::test::Blob>().getData();
+        REQUIRE(data.size() == static_cast<unsigned>(100 + i % 300));
+        for (unsigned b = 0; b < data.size(); ++b) {
+          REQUIRE(data[b] == static_cast<std::uint8_t>(b + i));
+        }
+      }
+    }
+  }
+
+  coact::message<coact::test::Crash> outer;
+  outer->setWhat("outer");
+  coact::message<coact::test::Crash> inner;
+  inner->setWhat("inner");
+  const auto inner_sealed = std::move(inner).take();
+  const auto outer_sealed = std::move(outer).take();
+  CHECK(std::string{inner_sealed.get<coact::test::Crash>().getWhat().cStr()} == "inner");
+  CHECK(std::string{outer_sealed.get<coact::test::Crash>().getWhat().cStr()} == "outer");
+
+  coact::message<coact::test::Crash> travelling;
+  travelling->setWhat("built here, sealed there");
+  coact::envelope arrived;
+  std::thread other{[&] { arrived = std::move(travelling).take(); }};
+  other.join();
+  CHECK(std::string{arrived.get<coact::test::Crash>().getWhat().cStr()} ==
+        "built here, sealed there");
+  coact::message<coact::test::Crash> after;
+  after->setWhat("after");
+  CHECK(std::string{std::move(after).take().get<coact::test::Crash>().getWhat().cStr()} ==
+        "after");
 }
