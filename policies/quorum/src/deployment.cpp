@@ -1,0 +1,151 @@
+#include "coact/policies/quorum/deployment.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "coact/actors/replica.hpp"
+#include "coact/policies/quorum/coordinator.hpp"
+#include "coact/policies/quorum/unmet_level.hpp"
+#include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/sim/world.hpp"
+
+namespace coact::policies::quorum {
+namespace {
+
+std::set<std::string> datacenters_of(const kv::topology& nodes) {
+  std::set<std::string> all;
+  for (const kv::member& m : nodes.replicas) all.insert(m.datacenter);
+  return all;
+}
+
+const kv::member* find_member(const kv::topology& nodes, std::uint32_t node) {
+  const auto it = std::find_if(nodes.replicas.begin(), nodes.replicas.end(),
+                               [&](const kv::member& m) { return m.node == node; });
+  return it == nodes.replicas.end() ? nullptr : &*it;
+}
+
+/// Whether reads at `read` see writes at `write` wherever their coordinators are.
+bool overlap_everywhere(const placement& layout, const levels& l) {
+  for (const std::string& reader : datacenters_of(layout.topology())) {
+    for (const std::string& writer : datacenters_of(layout.topology())) {
+      if (!always_overlap(required(l.read, layout.factors(), reader),
+                          required(l.write, layout.factors(), writer), layout.factors())) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool needs_one(level l) { return l == level::one || l == level::local_one; }
+
+kv::descriptor describe(const placement& layout, const options& o) {
+  std::string factors;
+  for (const auto& [datacenter, factor] : layout.factors()) {
+    factors += (factors.empty() ? "" : ", ") + datacenter + ":" + std::to_string(factor);
+  }
+  const bool overlap = overlap_everywhere(layout, o.defaults);
+  std::string guarantees =
+      std::string{"R="} + to_string(o.defaults.read) + " W=" + to_string(o.defaults.write) +
+      " N=" + std::to_string(replica_count(layout.factors())) + " (" + factors + "): ";
+  guarantees += overlap ? "R+W>N, a read sees every write acknowledged before it began"
+                        : "R+W<=N, a read may miss acknowledged writes (staleness measured)";
+  if (o.read_repair) guarantees += "; blocking read repair";
+  if (o.write_back) {
+    guarantees +=
+        overlap ? "; write-back: linearizable (with synchronized clocks)" : "; write-back";
+  }
+  guarantees += "; last writer wins (coordinator clock, node tiebreak); hinted handoff";
+  return {.family = "quorum",
+          .guarantees = std::move(guarantees),
+          .under_partition = needs_one(o.defaults.read) && needs_one(o.defaults.write)
+                                 ? kv::availability::total
+                                 : kv::availability::unavailable,
+          .round_trips =
+              "write: 1 RTT to the first W of N replicas; read: 1 RTT to the first "
+              "R of N, +1 RTT when read repair or write-back writes; +1 RTT "
+              "client to coordinator unless on the same node"};
+}
+
+}  // namespace
+
+storage_function simulated_disks(sim::world& w, std::string file) {
+  return
+      [&w, file = std::move(file)](std::uint32_t node) { return kv::sim_file(w.disk(node), file); };
+}
+
+deployment::deployment(std::shared_ptr<const placement> layout, options o)
+    : layout_(std::move(layout)), options_(std::move(o)),
+      descriptor_(quorum::describe(*layout_, options_)) {}
+
+void deployment::boot(actor_system& system, std::uint32_t node) {
+  const kv::member* me = find_member(layout_->topology(), node);
+  assert(me != nullptr);
+  auto replica = system.spawn(&kv::replica, options_.storage ? options_.storage(node) : nullptr);
+  refs_->set(node, replica_role, replica.value());
+  coordinator_config config{
+      .layout = layout_,
+      .refs = refs_,
+      .member = static_cast<std::size_t>(me - layout_->topology().replicas.data()),
+      .read_repair = options_.read_repair,
+      .write_back = options_.write_back,
+      .replica_timeout = options_.replica_timeout,
+      .hint_interval = options_.hint_interval,
+      .hints_max = options_.hints_max,
+      .hint_replays_max = options_.hint_replays_max};
+  auto coordinating = system.spawn(&coordinator, std::move(config));
+  refs_->set(node, coordinator_role, coordinating.value());
+}
+
+std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home) {
+  return make_quorum_client(home, options_.defaults);
+}
+
+std::unique_ptr<client> deployment::make_quorum_client(std::uint32_t home, levels defaults,
+                                                       const std::string& datacenter) {
+  const auto& nodes = layout_->topology();
+  const kv::member* at_home = find_member(nodes, home);
+  std::string where = datacenter;
+  if (where.empty())
+    where = at_home != nullptr ? at_home->datacenter : nodes.replicas.front().datacenter;
+  std::vector<std::uint32_t> coordinators;
+  if (at_home != nullptr && at_home->datacenter == where) {
+    coordinators.push_back(home);
+  } else {
+    for (const kv::member& m : nodes.replicas) {
+      if (m.datacenter == where) coordinators.push_back(m.node);
+    }
+  }
+  assert(!coordinators.empty());
+  return std::make_unique<client>(refs_, std::move(coordinators), home, defaults,
+                                  options_.client_timeout);
+}
+
+result<std::unique_ptr<deployment>> deploy(kv::topology nodes, options o) {
+  if (nodes.replicas.empty()) return errc::invalid_argument;
+  std::set<std::uint32_t> seen;
+  for (const kv::member& m : nodes.replicas) {
+    if (!seen.insert(m.node).second) return errc::invalid_argument;
+  }
+  if (o.factors.empty()) {
+    for (const kv::member& m : nodes.replicas) ++o.factors[m.datacenter];
+  }
+  for (const auto& [datacenter, factor] : o.factors) {
+    const auto members =
+        std::count_if(nodes.replicas.begin(), nodes.replicas.end(),
+                      [&](const kv::member& m) { return m.datacenter == datacenter; });
+    if (factor == 0 || factor > static_cast<std::uint64_t>(members)) return errc::invalid_argument;
+  }
+  if (replica_count(o.factors) > error_count_max) return errc::invalid_argument;
+  if (o.replica_timeout <= duration::zero() || o.client_timeout <= duration::zero() ||
+      o.hint_interval <= duration::zero() || o.hint_replays_max == 0) {
+    return errc::invalid_argument;
+  }
+  auto layout = std::make_shared<const placement>(std::move(nodes), o.factors);
+  return std::make_unique<deployment>(std::move(layout), std::move(o));
+}
+
+}  // namespace coact::policies::quorum
