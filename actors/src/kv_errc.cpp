@@ -33,9 +33,14 @@ const std::error_category& kv_category() noexcept {
   return instance;
 }
 
+bool is(std::error_code error, kv_errc e) noexcept {
+  return error == e || error.default_error_condition() ==
+                           std::error_condition{static_cast<int>(e), kv_category()};
+}
+
 bool certainly_not_applied(std::error_code error) noexcept {
-  return error == kv_errc::unavailable || error == kv_errc::unsupported ||
-         error == kv_errc::not_leader || error == errc::overloaded ||
+  return is(error, kv_errc::unavailable) || is(error, kv_errc::unsupported) ||
+         is(error, kv_errc::not_leader) || error == errc::overloaded ||
          error == errc::message_too_large || error == errc::shutting_down;
 }
 

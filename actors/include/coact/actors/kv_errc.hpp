@@ -26,6 +26,11 @@ enum class kv_errc : int {
   return {static_cast<int>(e), kv_category()};
 }
 
+/// True when `error` is `e`, or a policy's own, more detailed code that stands for it
+/// (one whose default_error_condition() is `e`'s, such as the quorum policy's unmet-level
+/// codes for kv_errc::level_unmet). Comparing with == sees only the first.
+[[nodiscard]] bool is(std::error_code error, kv_errc e) noexcept;
+
 /// True when an operation that failed with `error` certainly did not take effect, so a
 /// history records it as `fail`; otherwise (a timeout, an unmet level on a write) its
 /// outcome is unknown and it is recorded as `info`.
