@@ -1,5 +1,6 @@
 #include <capnp/any.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -261,10 +262,9 @@ envelope_node* acquire_node() {
   node->kind = message_kind::tell;
   node->ctl = control::none;
   node->replied = false;
-  // No payload: the zeroed segment reads as a null root, i.e. a default struct.
+  // No payload: root() reads a null root, i.e. a default struct.
   node->flat = nullptr;
   node->payload_words = 0;
-  node->segment_words_dirty = 0;
   return node;
 }
 
@@ -278,8 +278,6 @@ void release_node(envelope_node* node) noexcept {
     }
   }
   if (node->flat != nullptr) std::free(node->flat);
-  std::memset(static_cast<void*>(node->segment), 0,
-              node->segment_words_dirty * sizeof(capnp::word));
   nodes.push(node);
 }
 
@@ -301,6 +299,7 @@ builder_slot* open_builder(envelope_node* node) {
   builder_slot* slot = builders.pop();
   if (slot == nullptr) slot = new builder_slot;
   // Until sealed, the builder may write anywhere in the segment.
+  node->zero_segment();
   node->segment_words_dirty = first_segment_words;
   new (slot->space) arena_builder(kj::arrayPtr(node->segment, first_segment_words));
   return slot;
@@ -361,7 +360,8 @@ std::size_t seal_reused(envelope_node* node, reused_builder& r) {
     if (out == nullptr) throw std::bad_alloc{};
     node->flat = out;
   } else {
-    node->segment_words_dirty = static_cast<std::uint16_t>(words);
+    node->segment_words_dirty =
+        std::max(node->segment_words_dirty, static_cast<std::uint16_t>(words));
   }
   const std::uint64_t moved = start == used ? root : (root & ~std::uint64_t{0xffff'fffc});
   std::memcpy(static_cast<void*>(out), &moved, sizeof moved);
@@ -448,13 +448,15 @@ envelope envelope::clone() const {
     std::memcpy(flat, node_->flat, node_->payload_words * sizeof(capnp::word));
     copy->flat = flat;
   } else {
-    std::memcpy(copy->segment, node_->segment, node_->segment_words_dirty * sizeof(capnp::word));
-    copy->segment_words_dirty = node_->segment_words_dirty;
+    std::memcpy(copy->segment, node_->segment, node_->payload_words * sizeof(capnp::word));
+    copy->segment_words_dirty =
+        std::max(copy->segment_words_dirty, static_cast<std::uint16_t>(node_->payload_words));
   }
   return envelope{copy};
 }
 std::uint64_t envelope::type_id() const noexcept { return node_->type_id; }
 capnp::AnyPointer::Reader envelope::root() const {
+  if (node_->payload_words == 0) return {};
   return capnp::readMessageUnchecked<capnp::AnyPointer>(node_->payload());
 }
 

@@ -80,8 +80,9 @@ result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer
     if (out == nullptr) throw std::bad_alloc{};
     n.flat = out;
   } else {
-    // Before the copy: one that fails half way has written into the segment, which must
-    // go back to the pool zeroed (a builder over stale words follows stale pointers).
+    // The copy goes through a builder, which needs zeroes; and if it fails half way the
+    // words it wrote are dirty (a builder over stale words follows stale pointers).
+    n.zero_segment();
     n.segment_words_dirty = static_cast<std::uint16_t>(words);
   }
   try {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 
 #include "coact/runtime/actor_ref.hpp"
@@ -41,14 +42,23 @@ struct envelope_node {
   capnp::word* flat = nullptr;
   /// Payload size in words.
   std::uint32_t payload_words = 0;
-  /// Words of `segment` that may be non-zero. Only these are cleared on release, so a
-  /// receiver on another core writes to no more of the payload's cache lines than it read.
+  /// Words of `segment` that may be non-zero. They are cleared only when a builder or a
+  /// checked copy is about to write into the segment (zero_segment), never on release: a
+  /// flood's receiver that does not read the payload then never touches its cache line,
+  /// and a message copied in whole from the thread's reused builder needs no zeroes.
   std::uint16_t segment_words_dirty = 0;
   message_kind kind = message_kind::tell;
   control ctl = control::none;
   bool replied = false;
-  /// Zeroed whenever the node is in a pool, as Cap'n Proto builders require.
+  /// Beyond payload_words, what earlier messages left (see segment_words_dirty).
   capnp::word segment[first_segment_words];
+
+  /// Clears what earlier messages left in `segment`, as a Cap'n Proto builder (or a copy
+  /// through one) writing into it requires.
+  void zero_segment() noexcept {
+    std::memset(static_cast<void*>(segment), 0, segment_words_dirty * sizeof(capnp::word));
+    segment_words_dirty = 0;
+  }
 
   /// The sealed payload's first word (its root pointer).
   [[nodiscard]] const capnp::word* payload() const noexcept {
