@@ -1,0 +1,95 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "coact/actors/deployment.hpp"
+#include "coact/actors/directory.hpp"
+#include "coact/actors/log_storage.hpp"
+#include "coact/policies/read_concern/member_status.hpp"
+#include "coact/policies/read_concern/rollback_log.hpp"
+#include "coact/policies/read_concern/session.hpp"
+#include "coact/runtime/result.hpp"
+
+namespace coact::policies::read_concern {
+
+/// How a replica set is set up.
+struct options {
+  /// What make_client(home) gives its sessions.
+  session_options session;
+  /// How often a member looks at its deadlines (election and heartbeat times are rounded
+  /// up to it).
+  duration tick = std::chrono::milliseconds{5};
+  /// How often the primary sends each secondary its new entries, or a heartbeat.
+  duration heartbeat_interval = std::chrono::milliseconds{10};
+  /// A secondary that hears from no primary for a time drawn uniformly from [min, max]
+  /// (a fresh draw each time) stands for election.
+  duration election_timeout_min = std::chrono::milliseconds{50};
+  duration election_timeout_max = std::chrono::milliseconds{100};
+  /// A primary that hears from no majority for this long steps down (as MongoDB's does,
+  /// after its election timeout), which bounds how long a cut-off primary takes w:1 writes
+  /// that will be rolled back. None: it stays primary until it hears of a higher term
+  /// (linearizable reads and majority writes stay correct either way).
+  std::optional<duration> step_down_after = std::chrono::milliseconds{50};
+  /// Entries per replication message at most.
+  std::size_t batch_entries_max = 64;
+  /// Where member `node` keeps its term, vote and oplog, opened at each boot (e.g.
+  /// kv::sim_file(world.disk(node), "oplog")). Empty: members are volatile, and one that
+  /// restarts comes back empty and never votes again (it would not remember its vote).
+  std::function<std::unique_ptr<kv::log_storage>(std::uint32_t node)> storage;
+  /// Seeds the members' election timeouts and the sessions' choices of secondary.
+  std::uint64_t seed = 0;
+  /// Receives one line per rolled-back write; empty: stderr.
+  std::function<void(const std::string&)> report;
+};
+
+/// A MongoDB-like replica set on a topology: one member per replica node, one primary
+/// elected at a time (Raft-like: terms, a majority of votes, the most up-to-date oplog
+/// wins), its oplog replicated to the secondaries, and causally consistent client sessions
+/// that read and write with a read concern, a write concern and a read preference.
+class deployment final : public kv::deployment {
+ public:
+  deployment(kv::topology topology, options opts);
+
+  [[nodiscard]] const kv::descriptor& describe() const override { return descriptor_; }
+  /// Starts the member of replica node `node`, and records its reference in directory().
+  void boot(actor_system& system, std::uint32_t node) override;
+  /// A session with options().session.
+  [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t home) override;
+  /// A session with its own concerns and read preference (as a MongoDB client sets them
+  /// per operation), on the same replica set.
+  [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t home,
+                                                        session_options session);
+
+  /// The writes members have rolled back so far.
+  [[nodiscard]] const rollback_log& rollbacks() const noexcept { return rollbacks_; }
+  /// What each member last published of itself.
+  [[nodiscard]] const status_board& status() const noexcept { return status_; }
+  [[nodiscard]] const kv::directory& directory() const noexcept { return directory_; }
+  [[nodiscard]] const kv::topology& topology() const noexcept { return topology_; }
+
+ private:
+  kv::topology topology_;
+  options options_;
+  kv::descriptor descriptor_;
+  kv::directory directory_;
+  status_board status_;
+  rollback_log rollbacks_;
+  std::mutex mutex_;                              // guards the counters below
+  std::map<std::uint32_t, std::uint32_t> boots_;  // per replica node
+  std::uint64_t sessions_ = 0;
+};
+
+/// A replica set on `topology` with `opts`. errc::invalid_argument if the topology has no
+/// replica or names one node twice, or a duration is not positive, or
+/// election_timeout_min > election_timeout_max, or batch_entries_max is 0.
+[[nodiscard]] result<std::unique_ptr<deployment>> deploy(kv::topology topology, options opts);
+
+}  // namespace coact::policies::read_concern
