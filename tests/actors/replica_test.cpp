@@ -17,6 +17,7 @@
 #include "coact/actors/replica.capnp.h"
 #include "coact/actors/versioned_map.hpp"
 #include "coact/runtime/sim/world.hpp"
+#include "sim_seeds.hpp"
 #include "test_bytes.hpp"
 
 using namespace std::chrono_literals;
@@ -173,17 +174,10 @@ bool only_written_values(const run_outcome& o) {
   return true;
 }
 
-std::vector<std::uint64_t> seeds(std::uint64_t count) {
-  if (const char* fixed = std::getenv("COACT_SIM_SEED")) return {std::stoull(fixed)};
-  std::vector<std::uint64_t> all;
-  for (std::uint64_t s = 1; s <= count; ++s) all.push_back(s);
-  return all;
-}
+using coact::test::seeds;
 
 std::string rerun_hint(std::uint64_t seed) {
-  return "seed " + std::to_string(seed) +
-         "; rerun it alone with COACT_SIM_SEED=" + std::to_string(seed) +
-         " build/dev/tests/actors/actors_tests \"<this test's name>\"";
+  return coact::test::rerun_hint(seed, "build/dev/tests/actors/actors_tests");
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "coact/net/sim/network.hpp"
 #include "coact/runtime/sim/world.hpp"
 #include "register.capnp.h"
+#include "sim_seeds.hpp"
 
 using namespace std::chrono_literals;
 using coact::actor_context;
@@ -136,18 +137,10 @@ coact::check::history run_with_partitions(std::uint64_t seed) {
   return h;
 }
 
-/// The seeds to try: COACT_SIM_SEED alone when set (to replay a failure), else 1..count.
-std::vector<std::uint64_t> seeds(std::uint64_t count) {
-  if (const char* fixed = std::getenv("COACT_SIM_SEED")) return {std::stoull(fixed)};
-  std::vector<std::uint64_t> all;
-  for (std::uint64_t s = 1; s <= count; ++s) all.push_back(s);
-  return all;
-}
+using coact::test::seeds;
 
 std::string rerun_hint(std::uint64_t seed) {
-  return "seed " + std::to_string(seed) +
-         "; rerun it alone with COACT_SIM_SEED=" + std::to_string(seed) +
-         " build/dev/tests/check/check_tests \"<this test's name>\"";
+  return coact::test::rerun_hint(seed, "build/dev/tests/check/check_tests");
 }
 
 bool linearizable(const coact::check::history& h) {

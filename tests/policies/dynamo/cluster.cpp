@@ -265,17 +265,4 @@ coact::check::history partition_part(const coact::check::history& h,
   return part;
 }
 
-std::vector<std::uint64_t> seeds(std::uint64_t count, std::uint64_t first) {
-  if (const char* fixed = std::getenv("COACT_SIM_SEED")) return {std::stoull(fixed)};
-  std::vector<std::uint64_t> all;
-  for (std::uint64_t s = first; s < first + count; ++s) all.push_back(s);
-  return all;
-}
-
-std::string rerun_hint(std::uint64_t seed) {
-  return "seed " + std::to_string(seed) +
-         "; rerun it alone with COACT_SIM_SEED=" + std::to_string(seed) +
-         " build/dev/tests/policies/dynamo/dynamo_tests \"<test name>\"";
-}
-
 }  // namespace dynamo_test

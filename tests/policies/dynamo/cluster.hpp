@@ -21,6 +21,7 @@
 #include "coact/net/sim/network.hpp"
 #include "coact/policies/dynamo/deployment.hpp"
 #include "coact/policies/dynamo/replica_status.hpp"
+#include "sim_seeds.hpp"
 
 namespace dynamo_test {
 
@@ -111,9 +112,10 @@ struct outcome {
 /// The replica's name in check::replica_states: "r<node>".
 [[nodiscard]] std::string replica_name(std::uint32_t node);
 
-/// The seeds to try: COACT_SIM_SEED alone when set (to replay a failure), else
-/// first..first+count-1.
-[[nodiscard]] std::vector<std::uint64_t> seeds(std::uint64_t count, std::uint64_t first = 1);
-[[nodiscard]] std::string rerun_hint(std::uint64_t seed);
+/// The seeds to try, and how a failing one replays (tests/support/sim_seeds.hpp).
+using coact::test::seeds;
+inline std::string rerun_hint(std::uint64_t seed) {
+  return coact::test::rerun_hint(seed, "build/dev/tests/policies/dynamo/dynamo_tests");
+}
 
 }  // namespace dynamo_test

@@ -104,19 +104,6 @@ std::shared_ptr<std::optional<probe_result>> cluster::probe_at(coact::time_point
   return out;
 }
 
-std::vector<std::uint64_t> seeds(std::uint64_t count) {
-  if (const char* fixed = std::getenv("COACT_SIM_SEED")) return {std::stoull(fixed)};
-  std::vector<std::uint64_t> all;
-  for (std::uint64_t s = 1; s <= count; ++s) all.push_back(s);
-  return all;
-}
-
-std::string rerun_hint(std::uint64_t seed) {
-  return "seed " + std::to_string(seed) +
-         "; rerun it alone with COACT_SIM_SEED=" + std::to_string(seed) +
-         " build/dev/tests/policies/quorum/quorum_tests \"Scenario: <its name>\"";
-}
-
 nsim::link_settings jittery(double loss) {
   return {.delay = nsim::delay_distribution::uniform(0.1, 3.0).value(),
           .loss_probability = loss,

@@ -14,6 +14,7 @@
 #include "coact/net/sim/network.hpp"
 #include "coact/policies/quorum/deployment.hpp"
 #include "coact/runtime/sim/world.hpp"
+#include "sim_seeds.hpp"
 
 namespace quorum_test {
 
@@ -91,11 +92,11 @@ class cluster {
   std::int64_t next_process_ = 1;
 };
 
-/// The seeds to try: COACT_SIM_SEED alone when set (to replay a failure), else 1..count.
-[[nodiscard]] std::vector<std::uint64_t> seeds(std::uint64_t count);
-
-/// How to replay `seed` alone, for INFO.
-[[nodiscard]] std::string rerun_hint(std::uint64_t seed);
+/// The seeds to try, and how a failing one replays (tests/support/sim_seeds.hpp).
+using coact::test::seeds;
+inline std::string rerun_hint(std::uint64_t seed) {
+  return coact::test::rerun_hint(seed, "build/dev/tests/policies/quorum/quorum_tests");
+}
 
 /// Jittery links: delays uniform in [0.1, 3] ms, reordering, `loss` lost.
 [[nodiscard]] nsim::link_settings jittery(double loss);

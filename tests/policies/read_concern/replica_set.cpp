@@ -204,17 +204,4 @@ outcome run_scenario(const scenario& s) {
   return out;
 }
 
-std::vector<std::uint64_t> seeds(std::uint64_t count) {
-  if (const char* fixed = std::getenv("COACT_SIM_SEED")) return {std::stoull(fixed)};
-  std::vector<std::uint64_t> all;
-  for (std::uint64_t s = 1; s <= count; ++s) all.push_back(s);
-  return all;
-}
-
-std::string rerun_hint(std::uint64_t seed) {
-  return "seed " + std::to_string(seed) +
-         "; rerun it alone with COACT_SIM_SEED=" + std::to_string(seed) +
-         " build/dev/tests/policies/read_concern/read_concern_tests " + "\"<this test's name>\"";
-}
-
 }  // namespace coact::test::read_concern

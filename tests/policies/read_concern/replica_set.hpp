@@ -14,6 +14,7 @@
 #include "coact/check/history.hpp"
 #include "coact/net/sim/network.hpp"
 #include "coact/policies/read_concern/deployment.hpp"
+#include "sim_seeds.hpp"
 
 namespace coact::test::read_concern {
 
@@ -87,9 +88,10 @@ struct outcome {
 
 outcome run_scenario(const scenario& s);
 
-/// The seeds to try: COACT_SIM_SEED alone when set (to replay a failure), else 1..count.
-std::vector<std::uint64_t> seeds(std::uint64_t count);
-/// How to replay `seed` alone.
-std::string rerun_hint(std::uint64_t seed);
+/// The seeds to try, and how a failing one replays (tests/support/sim_seeds.hpp).
+using coact::test::seeds;
+inline std::string rerun_hint(std::uint64_t seed) {
+  return coact::test::rerun_hint(seed, "build/dev/tests/policies/read_concern/read_concern_tests");
+}
 
 }  // namespace coact::test::read_concern

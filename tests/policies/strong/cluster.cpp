@@ -163,19 +163,6 @@ void cluster::split(const std::vector<sim::node_id>& a, const std::vector<sim::n
   }
 }
 
-std::vector<std::uint64_t> seeds(std::uint64_t count) {
-  if (const char* fixed = std::getenv("COACT_SIM_SEED")) return {std::stoull(fixed)};
-  std::vector<std::uint64_t> all;
-  for (std::uint64_t s = 1; s <= count; ++s) all.push_back(s);
-  return all;
-}
-
-std::string rerun_hint(std::uint64_t seed) {
-  return "seed " + std::to_string(seed) +
-         "; rerun it alone with COACT_SIM_SEED=" + std::to_string(seed) +
-         " build/dev/tests/policies/strong/strong_tests \"<this test's name>\"";
-}
-
 std::string as_text(const coact::check::history& h) {
   std::ostringstream out;
   coact::check::write_json_lines(out, h);

@@ -22,6 +22,7 @@
 #include "coact/net/sim/network.hpp"
 #include "coact/policies/strong/deployment.hpp"
 #include "coact/runtime/sim/world.hpp"
+#include "sim_seeds.hpp"
 
 namespace strong_test {
 
@@ -123,10 +124,11 @@ class cluster {
   int running_ = 0;
 };
 
-/// The seeds to try: COACT_SIM_SEED alone when set (to replay a failure), else 1..count.
-[[nodiscard]] std::vector<std::uint64_t> seeds(std::uint64_t count);
-/// What to print with a failure, to replay it.
-[[nodiscard]] std::string rerun_hint(std::uint64_t seed);
+/// The seeds to try, and how a failing one replays (tests/support/sim_seeds.hpp).
+using coact::test::seeds;
+inline std::string rerun_hint(std::uint64_t seed) {
+  return coact::test::rerun_hint(seed, "build/dev/tests/policies/strong/strong_tests");
+}
 /// The history as JSON lines.
 [[nodiscard]] std::string as_text(const coact::check::history& h);
 
