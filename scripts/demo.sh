@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the release preset and runs the flagship sample
-# topology. Arguments are passed to the sample.
+# Installs what is missing, builds the release preset and runs the flagship demo: one
+# workload against every consistency policy and level on the same topologies, in the
+# simulator and over loopback TCP, ending with the comparison table (coact-pattern-bench).
+# Without arguments it runs 3 replica nodes in one and in two datacenters and writes a
+# plot and a JSON file under build/release/; arguments replace those defaults
+# (`scripts/demo.sh --help` lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +15,11 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 cmake --preset release "${launcher[@]}"
-# Only the sample: the tests and benchmarks are not needed to watch it run.
-cmake --build --preset release --target coact-sample-topology
+# Only the benchmark: the tests and the other programs are not needed to watch it run.
+cmake --build --preset release --target coact-pattern-bench
 
-exec build/release/samples/coact-sample-topology "$@"
+if [[ $# -eq 0 ]]; then
+  set -- --nodes 3 --dcs 1,2 --svg build/release/pattern-bench.svg \
+    --json build/release/pattern-bench.json
+fi
+exec build/release/bench/coact-pattern-bench "$@"

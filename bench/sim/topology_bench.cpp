@@ -25,7 +25,8 @@ constexpr std::chrono::seconds simulated_base = 1h;
 class jittery_links final : public sim::link_model {
  public:
   explicit jittery_links(sim::prng random) : random_(random) {}
-  void plan(sim::node_id, sim::node_id, time_point, std::vector<duration>& arrivals) override {
+  void plan(sim::node_id, sim::node_id, std::uint64_t, time_point,
+            std::vector<duration>& arrivals) override {
     arrivals.push_back(duration{random_.between(100'000, 3'000'000)});
   }
 

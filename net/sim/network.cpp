@@ -19,6 +19,16 @@ result<void> validate(const link_settings& s) {
 
 }  // namespace
 
+const delay_distribution& link_settings::delay_of(std::uint64_t type_id) const {
+  const auto it = delay_by_type.find(type_id);
+  return it == delay_by_type.end() ? delay : it->second;
+}
+
+link_settings pbs_link(const pbs_model& model, std::uint64_t write_request_type) {
+  return {
+      .delay = model.other, .delay_by_type = {{write_request_type, model.write}}, .fifo = false};
+}
+
 network::network(coact::sim::prng random, datacenter_function datacenter_of)
     : random_(random), chaos_random_(random.split("chaos")),
       datacenter_of_(std::move(datacenter_of)) {}
@@ -171,7 +181,8 @@ void network::chaos_start(coact::sim::world& w) {
   });
 }
 
-void network::plan(node_id from, node_id to, time_point now, std::vector<duration>& arrivals) {
+void network::plan(node_id from, node_id to, std::uint64_t type_id, time_point now,
+                   std::vector<duration>& arrivals) {
   ++counters_.planned;
   if (blocked(from, to)) {
     ++counters_.lost_to_partition;
@@ -184,9 +195,10 @@ void network::plan(node_id from, node_id to, time_point now, std::vector<duratio
   }
   const int copies = random_.chance(s.duplication_probability) ? 2 : 1;
   if (copies == 2) ++counters_.duplicated;
+  const delay_distribution& delay = s.delay_of(type_id);
   time_point& last = last_arrival_[key(from, to)];
   for (int i = 0; i < copies; ++i) {
-    time_point arrival = now + s.delay.sample(random_);
+    time_point arrival = now + delay.sample(random_);
     if (s.fifo) arrival = std::max(arrival, last);
     last = std::max(last, arrival);
     arrivals.push_back(arrival - now);

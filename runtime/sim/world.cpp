@@ -133,7 +133,7 @@ result<void> world::transmit(node_id from, envelope&& e) {
     return success();
   }
   arrivals_.clear();
-  links_->plan(from, to, now(), arrivals_);
+  links_->plan(from, to, e.type_id(), now(), arrivals_);
   if (arrivals_.empty()) {
     e.discard();  // lost: the asker learns of it only at its deadline
     return success();

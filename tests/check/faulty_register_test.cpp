@@ -88,7 +88,7 @@ task<void> register_client(actor_context& self, actor_ref server, std::int64_t p
 class jittery_links final : public sim::link_model {
  public:
   explicit jittery_links(sim::prng random) : random_(random) {}
-  void plan(sim::node_id, sim::node_id, coact::time_point,
+  void plan(sim::node_id, sim::node_id, std::uint64_t, coact::time_point,
             std::vector<duration>& arrivals) override {
     if (random_.chance(0.02)) return;
     arrivals.push_back(duration{random_.between(100'000, 3'000'000)});

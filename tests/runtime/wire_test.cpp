@@ -108,7 +108,7 @@ namespace {
 /// layer's word that the node is lost.
 class black_hole final : public coact::sim::link_model {
  public:
-  void plan(coact::sim::node_id, coact::sim::node_id, coact::time_point,
+  void plan(coact::sim::node_id, coact::sim::node_id, std::uint64_t, coact::time_point,
             std::vector<coact::duration>&) override {}
 };
 

@@ -1,7 +1,8 @@
 // The simulated network: loss and duplication happen at their configured rates, FIFO
 // links never reorder and non-FIFO ones do, per-link settings override the defaults,
-// the same seed plans the same arrivals and the same random faults, and actors in a
-// world asking across a partition time out during it and get answers after the heal.
+// a message's payload type can pick its own delay, the same seed plans the same arrivals
+// and the same random faults, and actors in a world asking across a partition time out
+// during it and get answers after the heal.
 #include "coact/net/sim/network.hpp"
 
 #include <catch2/catch.hpp>
@@ -26,6 +27,7 @@ using coact::net::sim::link_settings;
 using coact::net::sim::network;
 using coact::net::sim::node_id;
 using coact::net::sim::partition;
+using coact::net::sim::pbs_model;
 namespace sim = coact::sim;
 
 namespace {
@@ -33,6 +35,9 @@ namespace {
 constexpr std::uint64_t seed = 424242;
 constexpr time_point forever{duration::max()};
 constexpr int message_count = 100'000;
+/// Payload type ids for the per-type delays: no link has an entry for other_type.
+constexpr std::uint64_t write_type = 0xa1b2c3d4e5f60718;
+constexpr std::uint64_t other_type = 0x1122334455667788;
 
 /// Plans one message from 0 to 1 every 10 µs; the arrival instants of every copy.
 std::vector<time_point> send_many(network& net, int count) {
@@ -41,7 +46,7 @@ std::vector<time_point> send_many(network& net, int count) {
   for (int i = 0; i < count; ++i) {
     const time_point now{10us * i};
     arrivals.clear();
-    net.plan(0, 1, now, arrivals);
+    net.plan(0, 1, other_type, now, arrivals);
     for (const duration d : arrivals) out.push_back(now + d);
   }
   return out;
@@ -107,9 +112,9 @@ TEST_CASE("FIFO order is kept per link", "[net][sim]") {
   network net{sim::prng{seed}};
   REQUIRE(net.set_link(0, 1, {.delay = delay_distribution::constant(100).value()}));
   std::vector<duration> arrivals;
-  net.plan(0, 1, time_point{}, arrivals);
-  net.plan(0, 2, time_point{}, arrivals);
-  net.plan(1, 0, time_point{}, arrivals);
+  net.plan(0, 1, other_type, time_point{}, arrivals);
+  net.plan(0, 2, other_type, time_point{}, arrivals);
+  net.plan(1, 0, other_type, time_point{}, arrivals);
   CHECK(arrivals == std::vector<duration>{100ms, 1ms, 1ms});
 }
 
@@ -121,12 +126,12 @@ TEST_CASE("per-link settings override the defaults", "[net][sim]") {
   CHECK(net.settings(0, 1).loss_probability == 1);
   CHECK(net.settings(1, 0).loss_probability == 0);
   std::vector<duration> arrivals;
-  net.plan(0, 1, time_point{}, arrivals);
+  net.plan(0, 1, other_type, time_point{}, arrivals);
   CHECK(arrivals.empty());
-  net.plan(1, 0, time_point{}, arrivals);
+  net.plan(1, 0, other_type, time_point{}, arrivals);
   CHECK(arrivals.size() == 1);
   net.reset_link(0, 1);
-  net.plan(0, 1, time_point{}, arrivals);
+  net.plan(0, 1, other_type, time_point{}, arrivals);
   CHECK(arrivals.size() == 2);
   CHECK(net.counters().lost_to_loss == 1);
 
@@ -136,6 +141,34 @@ TEST_CASE("per-link settings override the defaults", "[net][sim]") {
         coact::errc::invalid_argument);
   CHECK(net.set_link(0, 1, {.loss_probability = nan}).error() == coact::errc::invalid_argument);
   CHECK(net.settings(0, 1).loss_probability == 0);
+}
+
+// Proves a link delays a message by its payload type's own distribution when it has one
+// and by the link's delay otherwise, FIFO still holding across types, and pbs_link pairs
+// a PBS model's write-request and other-message distributions.
+TEST_CASE("per-type delays override the link's delay", "[net][sim]") {
+  network net{sim::prng{seed}};
+  REQUIRE(net.set_link(0, 1,
+                       {.delay = delay_distribution::constant(1).value(),
+                        .delay_by_type = {{write_type, delay_distribution::constant(7).value()}}}));
+  std::vector<duration> arrivals;
+  net.plan(0, 1, write_type, time_point{}, arrivals);
+  net.plan(0, 1, other_type, time_point{10ms}, arrivals);
+  net.plan(1, 0, write_type, time_point{}, arrivals);
+  // A write at 20 ms arrives at 27 ms, so FIFO holds the next message back to it.
+  net.plan(0, 1, write_type, time_point{20ms}, arrivals);
+  net.plan(0, 1, other_type, time_point{21ms}, arrivals);
+  CHECK(arrivals == std::vector<duration>{7ms, 1ms, 1ms, 7ms, 6ms});
+
+  const link_settings disk = coact::net::sim::pbs_link(pbs_model::lnkd_disk(), write_type);
+  CHECK(disk.delay_of(write_type).mean_ms() ==
+        Approx(delay_distribution::lnkd_disk_write().mean_ms()));
+  CHECK(disk.delay_of(other_type).mean_ms() == Approx(delay_distribution::lnkd_ssd().mean_ms()));
+  CHECK(disk.loss_probability == 0);
+  CHECK_FALSE(disk.fifo);
+  const link_settings ymmr = coact::net::sim::pbs_link(pbs_model::ymmr(), write_type);
+  CHECK(ymmr.delay_of(write_type).mean_ms() == Approx(delay_distribution::ymmr_write().mean_ms()));
+  CHECK(ymmr.delay_of(other_type).mean_ms() == Approx(delay_distribution::ymmr_other().mean_ms()));
 }
 
 // Proves the network's plan depends on the seed only: the same seed plans the same
@@ -154,7 +187,8 @@ TEST_CASE("the same seed plans the same arrivals", "[net][sim]") {
     for (int i = 0; i < 5000; ++i) {
       arrivals.clear();
       const auto from = static_cast<node_id>(i % 3);
-      net.plan(from, (from + 1 + static_cast<node_id>(i % 2)) % 3, time_point{1ms * i}, arrivals);
+      net.plan(from, (from + 1 + static_cast<node_id>(i % 2)) % 3, other_type, time_point{1ms * i},
+               arrivals);
       planned.push_back(static_cast<std::int64_t>(arrivals.size()));
       for (const duration d : arrivals) planned.push_back(d.count());
     }
@@ -284,4 +318,24 @@ TEST_CASE("asks across a partition time out until it heals", "[net][sim]") {
   // Both ways: the two requests are cut; one way: their replies are.
   CHECK(net->counters().lost_to_partition == 2);
   CHECK(net->counters().delivered + 2 == net->counters().planned);
+}
+
+// Proves the world hands the network each message's payload type: an ask whose request
+// type is delayed by 10 ms and whose reply takes 1 ms completes after 11 ms.
+TEST_CASE("a world's messages are delayed by their payload type", "[net][sim]") {
+  auto net = std::make_shared<network>(sim::prng{seed}.split("net"));
+  REQUIRE(net->set_defaults({.delay_by_type = {{capnp::typeId<coact::test::Ping>(),
+                                                delay_distribution::constant(10).value()}}}));
+  sim::world w{seed, net};
+  actor_ref echo;
+  ask_log log;
+  w.add_node({.name = "server"}, [&](coact::actor_system& system, node_id) {
+    echo = system.spawn(&coact::testing::responder).value();
+  });
+  w.add_node({.name = "client"}, [&](coact::actor_system& system, node_id) {
+    (void)system.spawn(&asker, &echo, 2, 5ms, 1s, &log, &w);
+  });
+  w.run_until(forever);
+  CHECK(log.errors == std::vector<std::error_code>{{}, {}});
+  CHECK(log.times == std::vector<time_point>{time_point{11ms}, time_point{27ms}});
 }

@@ -101,9 +101,9 @@ TEST_CASE("a cut link loses its messages", "[net][sim]") {
   network net{sim::prng{1}};
   (void)net.block(partition::one_way(0, 1)).value();
   std::vector<duration> arrivals;
-  net.plan(0, 1, time_point{}, arrivals);
+  net.plan(0, 1, 0, time_point{}, arrivals);
   CHECK(arrivals.empty());
-  net.plan(1, 0, time_point{}, arrivals);
+  net.plan(1, 0, 0, time_point{}, arrivals);
   CHECK(arrivals == std::vector<duration>{1ms});
   CHECK(net.counters().planned == 2);
   CHECK(net.counters().lost_to_partition == 1);

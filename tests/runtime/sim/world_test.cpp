@@ -66,7 +66,8 @@ sim::world::boot_function responder_boot(actor_ref* slot) {
 class lossy_links final : public sim::link_model {
  public:
   explicit lossy_links(sim::prng r) : random_(r) {}
-  void plan(sim::node_id, sim::node_id, time_point, std::vector<duration>& arrivals) override {
+  void plan(sim::node_id, sim::node_id, std::uint64_t, time_point,
+            std::vector<duration>& arrivals) override {
     if (random_.chance(0.10)) return;
     arrivals.push_back(duration{random_.between(0, 5'000'000)});
     if (random_.chance(0.05)) arrivals.push_back(duration{random_.between(0, 5'000'000)});

@@ -17,8 +17,12 @@ namespace coact::net::sim {
 
 /// How one directed link (from one node to another) treats the messages it carries.
 struct link_settings {
-  /// How long each copy takes (the default: 1 ms, like the world's default links).
+  /// How long each copy takes (the default: 1 ms, like the world's default links), unless
+  /// its payload type has an entry in delay_by_type.
   delay_distribution delay;
+  /// Per message class: the delay of a message whose payload has this Cap'n Proto type id
+  /// (capnp::typeId<T>()), in place of `delay`.
+  std::map<std::uint64_t, delay_distribution> delay_by_type;
   /// The probability that a message is lost, in [0, 1].
   double loss_probability = 0;
   /// The probability that a message that is not lost arrives twice, in [0, 1].
@@ -26,7 +30,16 @@ struct link_settings {
   /// As TCP: no message arrives before one sent earlier on the same link (a sampled
   /// arrival earlier than the link's last is moved to it). Off: messages reorder freely.
   bool fifo = true;
+
+  /// The delay of a message whose payload has type id `type_id`.
+  [[nodiscard]] const delay_distribution& delay_of(std::uint64_t type_id) const;
 };
+
+/// The settings of a link in one of the PBS paper's deployments: messages whose payload
+/// has type id `write_request_type` are delayed by `model.write`, all others by
+/// `model.other`; no loss, no duplication, and not FIFO: the paper draws every message's
+/// delay independently, so a slow write must not hold back the messages behind it.
+[[nodiscard]] link_settings pbs_link(const pbs_model& model, std::uint64_t write_request_type);
 
 /// A partition's handle on one network, for healing it.
 using partition_id = std::uint64_t;
@@ -123,9 +136,11 @@ class network final : public coact::sim::link_model {
   [[nodiscard]] const network_counters& counters() const noexcept { return counters_; }
 
   /// Decides the fate of one message (see coact::sim::link_model): lost if its link is
-  /// cut or by the link's loss probability, else one or two copies with sampled delays,
-  /// held back behind the link's last arrival when the link is FIFO.
-  void plan(node_id from, node_id to, time_point now, std::vector<duration>& arrivals) override;
+  /// cut or by the link's loss probability, else one or two copies with delays sampled
+  /// from the link's distribution for its type (link_settings::delay_of), held back behind the
+  /// link's last arrival when the link is FIFO.
+  void plan(node_id from, node_id to, std::uint64_t type_id, time_point now,
+            std::vector<duration>& arrivals) override;
 
  private:
   [[nodiscard]] static std::uint64_t key(node_id from, node_id to) noexcept {

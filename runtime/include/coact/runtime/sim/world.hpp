@@ -36,17 +36,20 @@ struct node_options {
 class link_model {
  public:
   virtual ~link_model() = default;
-  /// A message leaves `from` for `to` at true time `now`: append to `arrivals` the delay
-  /// of every copy that will arrive. None: the message is lost; two or more: duplicated.
-  /// Called on the simulator's thread, in a deterministic order.
-  virtual void plan(node_id from, node_id to, time_point now, std::vector<duration>& arrivals) = 0;
+  /// A message whose payload has Cap'n Proto type id `type_id` (envelope::type_id(), so
+  /// that a model can delay message classes differently) leaves `from` for `to` at true
+  /// time `now`: append to `arrivals` the delay of every copy that will arrive. None: the
+  /// message is lost; two or more: duplicated. Called on the simulator's thread, in a
+  /// deterministic order.
+  virtual void plan(node_id from, node_id to, std::uint64_t type_id, time_point now,
+                    std::vector<duration>& arrivals) = 0;
 };
 
 /// Every message arrives after the same delay, so links are FIFO and lossless.
 class fixed_delay_links final : public link_model {
  public:
   explicit fixed_delay_links(duration delay) noexcept : delay_(delay) {}
-  void plan(node_id, node_id, time_point, std::vector<duration>& arrivals) override {
+  void plan(node_id, node_id, std::uint64_t, time_point, std::vector<duration>& arrivals) override {
     arrivals.push_back(delay_);
   }
 

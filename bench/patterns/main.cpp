@@ -1,0 +1,236 @@
+// coact-pattern-bench: one workload against every consistency policy and level, on the
+// same topologies, in the simulator and over loopback TCP; latency, throughput and
+// stale reads side by side.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "bench_topology.hpp"
+#include "delay_model.hpp"
+#include "policy_catalog.hpp"
+#include "report.hpp"
+#include "sim_run.hpp"
+#include "svg_plot.hpp"
+#include "tcp_run.hpp"
+#include "workload.hpp"
+
+namespace {
+
+using namespace coact::bench;
+
+constexpr int exit_ok = 0;
+constexpr int exit_run_failed = 1;
+constexpr int exit_bad_input = 2;
+
+struct settings {
+  std::vector<std::string> runtimes{"sim", "tcp"};
+  std::vector<std::uint32_t> node_counts{3, 5};
+  std::vector<std::uint32_t> datacenter_counts{1, 2};
+  std::vector<std::string> policies;
+  std::string delay = "lnkd-ssd";
+  double wan_ms = 20;
+  double loss = 0;
+  std::uint64_t seed = 1;
+  double tcp_time_limit_s = 60;
+  double think_ms = 0;
+  std::string skew = "zipf";
+  workload_options load;
+  std::string json_path;
+  std::string csv_path;
+  std::string svg_path;
+  bool list = false;
+};
+
+/// True when `variant` is selected by the --policies filter (empty: all): each entry is
+/// a family ("quorum") or a variant's exact name ("quorum R=ONE W=ONE").
+bool selected(const policy_variant& variant, const std::vector<std::string>& filter) {
+  if (filter.empty()) return true;
+  for (const std::string& f : filter) {
+    if (f == variant.family || f == variant.name) return true;
+  }
+  return false;
+}
+
+/// The run's failure, or empty: a run that did not finish, a history that does not add up,
+/// a read the checker cannot judge, or no operation completed at all.
+std::string failure_of(const coact::result<coact::check::history>& run, run_summary* summary) {
+  if (!run) return run.error().message();
+  auto s = summarise(run.value());
+  if (!s) return "the history does not pair up: " + s.error().message();
+  *summary = s.value();
+  if (summary->unjudged_reads > 0) {
+    return std::to_string(summary->unjudged_reads) + " reads returned a value no write wrote";
+  }
+  if (summary->reads.ok_count + summary->writes.ok_count == 0) return "no operation completed";
+  return {};
+}
+
+bool write_file(const std::string& path, const std::string& content) {
+  std::ofstream out{path, std::ios::binary};
+  out << content;
+  out.close();
+  if (!out) std::fprintf(stderr, "coact-pattern-bench: cannot write %s\n", path.c_str());
+  return static_cast<bool>(out);
+}
+
+int run(const settings& s) {
+  const auto catalog = policy_catalog();
+  if (s.list) {
+    for (const policy_variant& v : catalog)
+      std::printf("%-10s %s\n", v.family.c_str(), v.name.c_str());
+    return exit_ok;
+  }
+  auto model = parse_delay_model(s.delay);
+  if (!model) {
+    std::fprintf(stderr, "coact-pattern-bench: --delay %s: expected one of %s\n", s.delay.c_str(),
+                 delay_model_help);
+    return exit_bad_input;
+  }
+  workload_options load = s.load;
+  load.skew = s.skew == "uniform" ? key_skew::uniform : key_skew::zipfian;
+  load.think_time = coact::duration{static_cast<std::int64_t>(s.think_ms * 1e6)};
+  auto w = workload::make(load);
+  if (!w) {
+    std::fprintf(stderr, "coact-pattern-bench: invalid workload: %s\n",
+                 w.error().message().c_str());
+    return exit_bad_input;
+  }
+  std::vector<const policy_variant*> variants;
+  for (const policy_variant& v : catalog) {
+    if (selected(v, s.policies)) variants.push_back(&v);
+  }
+  if (variants.empty()) {
+    std::fprintf(stderr, "coact-pattern-bench: --policies selects nothing (see --list)\n");
+    return exit_bad_input;
+  }
+  std::vector<bench_topology> topologies;
+  for (const std::uint32_t n : s.node_counts) {
+    for (const std::uint32_t d : s.datacenter_counts) {
+      auto t = bench_topology::make(n, d);
+      if (!t) {
+        std::fprintf(stderr, "coact-pattern-bench: %u nodes in %u datacenters: invalid\n", n, d);
+        return exit_bad_input;
+      }
+      topologies.push_back(std::move(t).value());
+    }
+  }
+
+  char skew[64];
+  std::snprintf(skew, sizeof skew, load.skew == key_skew::uniform ? "uniform" : "zipf s=%.3g",
+                load.zipf_s);
+  std::printf(
+      "workload: %u clients x %u ops, %.0f%% reads, %llu keys (%s), think %.3g ms; "
+      "simulator delays %s within a DC, %.3g ms between DCs\n\n",
+      load.client_count, load.ops_per_client, 100 * load.read_fraction,
+      static_cast<unsigned long long>(load.key_count), skew, s.think_ms, s.delay.c_str(), s.wan_ms);
+  std::vector<result_row> rows;
+  bool failed = false;
+  for (const std::string& runtime : s.runtimes) {
+    for (const bench_topology& t : topologies) {
+      for (const policy_variant* v : variants) {
+        result_row row{
+            .runtime = runtime, .topology = t.label(), .policy = v->name, .family = v->family};
+        const auto history =
+            runtime == "sim"
+                ? run_in_sim(*v, t, w.value(),
+                             {.delays = model.value(),
+                              .wan_delay_ms = s.wan_ms,
+                              .loss_probability = s.loss,
+                              .seed = s.seed})
+                : run_over_tcp(
+                      *v, t, w.value(),
+                      {.time_limit =
+                           coact::duration{static_cast<std::int64_t>(s.tcp_time_limit_s * 1e9)},
+                       .seed = s.seed});
+        row.error = failure_of(history, &row.summary);
+        failed = failed || !row.error.empty();
+        rows.push_back(std::move(row));
+        std::fflush(stdout);
+      }
+    }
+  }
+  std::fputs(format_table(rows).c_str(), stdout);
+  bool written = true;
+  if (!s.json_path.empty()) written = write_file(s.json_path, format_json(rows)) && written;
+  if (!s.csv_path.empty()) written = write_file(s.csv_path, format_csv(rows)) && written;
+  if (!s.svg_path.empty()) {
+    written = write_file(s.svg_path, format_svg(rows,
+                                                "coact: read latency p99 against stale "
+                                                "reads, delays " +
+                                                    s.delay)) &&
+              written;
+  }
+  return failed || !written ? exit_run_failed : exit_ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  CLI::App app{"coact-pattern-bench: one workload against every consistency policy and level"};
+  app.add_option("--runtime", s.runtimes,
+                 "where to run: sim (the simulator), tcp (threads, loopback TCP)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"sim", "tcp"}))
+      ->capture_default_str();
+  app.add_option("--nodes", s.node_counts, "replica node counts")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--dcs", s.datacenter_counts, "datacenter counts (at most the node count)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--policies", s.policies,
+                 "families or variant names to run (default: all; see --list)")
+      ->delimiter(',');
+  app.add_flag("--list", s.list, "list the policies and levels, then exit");
+  app.add_option("--delay", s.delay,
+                 std::string{"simulator delays within a datacenter: "} + delay_model_help)
+      ->capture_default_str();
+  app.add_option("--wan-ms", s.wan_ms, "simulator: mean one-way delay between datacenters")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--loss", s.loss, "simulator: probability that a message is lost")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--clients", s.load.client_count, "client actors")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app.add_option("--ops", s.load.ops_per_client, "operations per client")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  app.add_option("--keys", s.load.key_count, "distinct keys")
+      ->check(CLI::Range(1, 1 << 24))
+      ->capture_default_str();
+  app.add_option("--read-fraction", s.load.read_fraction, "fraction of operations that are gets")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  app.add_option("--skew", s.skew, "key popularity: zipf or uniform")
+      ->check(CLI::IsMember({"zipf", "uniform"}))
+      ->capture_default_str();
+  app.add_option("--zipf-s", s.load.zipf_s, "Zipfian exponent")
+      ->check(CLI::Range(0.01, 10.0))
+      ->capture_default_str();
+  app.add_option("--think-ms", s.think_ms, "mean pause after each operation (exponential)")
+      ->check(CLI::Range(0.0, 60'000.0))
+      ->capture_default_str();
+  app.add_option("--seed", s.seed, "seed of the simulator and of the clients' draws")
+      ->capture_default_str();
+  app.add_option("--tcp-time-limit-s", s.tcp_time_limit_s, "TCP: seconds a run may take")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  app.add_option("--json", s.json_path, "write the results as JSON here");
+  app.add_option("--csv", s.csv_path, "write the results as CSV here");
+  app.add_option("--svg", s.svg_path, "plot p99 read latency against stale reads here");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? exit_ok : exit_bad_input;
+  }
+  return run(s);
+}

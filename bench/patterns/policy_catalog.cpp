@@ -1,0 +1,121 @@
+#include "policy_catalog.hpp"
+
+#include <string>
+#include <utility>
+
+#include "coact/actors/replica.capnp.h"
+#include "coact/policies/dynamo/deployment.hpp"
+#include "coact/policies/dynamo/dynamo.capnp.h"
+#include "coact/policies/quorum/deployment.hpp"
+#include "coact/policies/read_concern/deployment.hpp"
+#include "coact/policies/read_concern/read_concern.capnp.h"
+#include "coact/policies/strong/deployment.hpp"
+#include "coact/policies/strong/raft.capnp.h"
+#include "configured_deployment.hpp"
+#include "single_replica.hpp"
+
+namespace coact::bench {
+namespace {
+
+namespace quorum = coact::policies::quorum;
+namespace read_concern = coact::policies::read_concern;
+namespace dynamo = coact::policies::dynamo;
+namespace strong = coact::policies::strong;
+
+/// The datacenter of client node `home` (empty if it is not one).
+std::string datacenter_of(const bench_topology& where, std::uint32_t home) {
+  for (const kv::member& m : where.clients) {
+    if (m.node == home) return m.datacenter;
+  }
+  return {};
+}
+
+policy_variant quorum_variant(quorum::level read, quorum::level write) {
+  return {
+      .name = std::string{"quorum R="} + quorum::to_string(read) + " W=" + quorum::to_string(write),
+      .family = "quorum",
+      .deploy = [read,
+                 write](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
+        BOOST_OUTCOME_TRY(auto d, quorum::deploy(where.replicas, {.defaults = {read, write}}));
+        quorum::deployment* policy = d.get();
+        // Clients talk to coordinators of their own datacenter, as Cassandra drivers do.
+        return std::make_unique<configured_deployment>(
+            std::move(d), [policy, read, write, where](std::uint32_t home) {
+              return std::unique_ptr<kv::client>{
+                  policy->make_quorum_client(home, {read, write}, datacenter_of(where, home))};
+            });
+      },
+      .write_request_types = {capnp::typeId<kv::proto::ReplicaWrite>()}};
+}
+
+policy_variant read_concern_variant(std::string label, read_concern::session_options session) {
+  return {
+      .name = "read_concern " + std::move(label),
+      .family = "read_concern",
+      .deploy = [session](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
+        BOOST_OUTCOME_TRY(auto d, read_concern::deploy(where.replicas, {.session = session}));
+        read_concern::deployment* policy = d.get();
+        return std::make_unique<configured_deployment>(
+            std::move(d),
+            [policy, session](std::uint32_t home) { return policy->make_client(home, session); });
+      },
+      .write_request_types = {capnp::typeId<read_concern::proto::AppendEntries>()}};
+}
+
+policy_variant dynamo_variant(bool consistent_read) {
+  return {.name = consistent_read ? "dynamo ConsistentRead" : "dynamo eventual",
+          .family = "dynamo",
+          .deploy = [consistent_read](
+                        const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
+            BOOST_OUTCOME_TRY(auto d, dynamo::deploy(where.replicas, {}));
+            dynamo::deployment* policy = d.get();
+            return std::make_unique<configured_deployment>(
+                std::move(d), [policy, consistent_read](std::uint32_t home) {
+                  return std::unique_ptr<kv::client>{
+                      policy->connect(home, {.consistent_read = consistent_read})};
+                });
+          },
+          .write_request_types = {capnp::typeId<dynamo::proto::Append>()}};
+}
+
+}  // namespace
+
+std::vector<policy_variant> policy_catalog() {
+  using read_concern::read_level;
+  using read_concern::read_preference;
+  using read_concern::write_level;
+  std::vector<policy_variant> out;
+  out.push_back(
+      {.name = "single",
+       .family = "single",
+       .deploy = [](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
+         return deploy_single_replica(where.replicas);
+       },
+       .write_request_types = {capnp::typeId<kv::proto::ReplicaWrite>()}});
+  out.push_back(
+      {.name = "strong (Raft)",
+       .family = "strong",
+       .deploy = [](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
+         return strong::deploy(where.replicas, {});
+       },
+       .write_request_types = {capnp::typeId<strong::proto::AppendEntries>()}});
+  out.push_back(quorum_variant(quorum::level::one, quorum::level::one));
+  out.push_back(quorum_variant(quorum::level::one, quorum::level::all));
+  out.push_back(quorum_variant(quorum::level::quorum, quorum::level::quorum));
+  out.push_back(quorum_variant(quorum::level::local_quorum, quorum::level::local_quorum));
+  out.push_back(
+      read_concern_variant("local w:1", {.read = read_level::local, .write = write_level::one}));
+  out.push_back(
+      read_concern_variant("local w:1 secondary", {.read = read_level::local,
+                                                   .write = write_level::one,
+                                                   .preference = read_preference::secondary}));
+  out.push_back(read_concern_variant(
+      "majority w:majority", {.read = read_level::majority, .write = write_level::majority}));
+  out.push_back(read_concern_variant("linearizable w:majority", {.read = read_level::linearizable,
+                                                                 .write = write_level::majority}));
+  out.push_back(dynamo_variant(false));
+  out.push_back(dynamo_variant(true));
+  return out;
+}
+
+}  // namespace coact::bench

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+#include "run_summary.hpp"
+
+namespace coact::bench {
+
+/// One run of the pattern benchmark: a policy at its levels on one topology and runtime.
+struct result_row {
+  /// "sim" (the simulator, with its delay model) or "tcp" (threaded runtime, loopback).
+  std::string runtime;
+  /// e.g. "3 nodes, 1 DC".
+  std::string topology;
+  std::string policy;
+  std::string family;
+  run_summary summary;
+  /// Why the run failed; empty when it ran.
+  std::string error;
+};
+
+}  // namespace coact::bench

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "bench_topology.hpp"
+#include "coact/check/history.hpp"
+#include "coact/runtime/result.hpp"
+#include "delay_model.hpp"
+#include "policy_variant.hpp"
+#include "workload.hpp"
+
+namespace coact::bench {
+
+/// How a workload runs in the simulator.
+struct sim_options {
+  /// The delays between two nodes of one datacenter.
+  delay_model delays;
+  /// The mean one-way delay between datacenters, in ms: messages between them are
+  /// delayed uniformly in [0.9, 1.1] times it, whatever their type.
+  double wan_delay_ms = 20;
+  /// The probability that a message between two nodes is lost, on every link.
+  double loss_probability = 0;
+  std::uint64_t seed = 1;
+  /// Virtual time after which a run whose clients have not all finished fails.
+  duration time_limit = std::chrono::hours{1};
+  /// How long the policy may take to accept writes (elect its leaders) before the
+  /// clients start; see warm_up.
+  duration warm_up_limit = std::chrono::seconds{30};
+};
+
+/// Runs `w` against `policy` on a simulated `topology`: a world of `options.seed` with its
+/// fault injection off (the benchmark measures the policy, not its fault paths), links of
+/// `options.delays` within datacenters, the policy booted on the replica nodes and warmed
+/// up (warm_up, from the first client node), then w.options().client_count clients spread
+/// round-robin over the client nodes, all recording into the history returned (the
+/// warm-up's writes are not in it). Deterministic: the
+/// same arguments give the same history. Errors: errc::timeout if the warm-up or the
+/// clients do not finish in time; errc::invalid_argument for a bad option (such as a
+/// loss probability outside [0, 1]); the policy's deploy errors.
+[[nodiscard]] result<check::history> run_in_sim(const policy_variant& policy,
+                                                const bench_topology& topology, const workload& w,
+                                                const sim_options& options);
+
+}  // namespace coact::bench
