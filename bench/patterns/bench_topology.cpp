@@ -20,20 +20,20 @@ result<bench_topology> bench_topology::make(std::uint32_t replica_count,
     t.replicas.replicas.push_back({i, "r" + std::to_string(i), datacenter(d)});
   }
   for (std::uint32_t d = 0; d < datacenter_count; ++d) {
-    t.clients.push_back({replica_count + d, "c" + std::to_string(d + 1), datacenter(d)});
+    t.replicas.clients.push_back({replica_count + d, "c" + std::to_string(d + 1), datacenter(d)});
   }
   return t;
 }
 
 std::vector<kv::member> bench_topology::nodes() const {
   std::vector<kv::member> all = replicas.replicas;
-  all.insert(all.end(), clients.begin(), clients.end());
+  all.insert(all.end(), replicas.clients.begin(), replicas.clients.end());
   return all;
 }
 
 std::string bench_topology::label() const {
   const auto n = replicas.replicas.size();
-  const auto d = clients.size();
+  const auto d = replicas.clients.size();
   return std::to_string(n) + " node" + (n == 1 ? "" : "s") + ", " + std::to_string(d) + " DC" +
          (d == 1 ? "" : "s");
 }

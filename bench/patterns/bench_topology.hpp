@@ -14,8 +14,11 @@ namespace coact::bench {
 /// split is uneven), then one client node per datacenter, which hosts no replica. Clients live on
 /// the client nodes, so every operation crosses the network as it would from an application server.
 struct bench_topology {
+  /// What the policies are deployed on: the replica nodes and the client nodes.
   kv::topology replicas;
-  std::vector<kv::member> clients;
+
+  /// The client nodes, one per datacenter.
+  [[nodiscard]] const std::vector<kv::member>& clients() const noexcept { return replicas.clients; }
 
   /// invalid_argument unless 1 <= datacenter_count <= replica_count <= 64.
   [[nodiscard]] static result<bench_topology> make(std::uint32_t replica_count,
@@ -24,7 +27,7 @@ struct bench_topology {
   /// Every node, replicas first, in node order.
   [[nodiscard]] std::vector<kv::member> nodes() const;
   [[nodiscard]] std::uint32_t datacenter_count() const noexcept {
-    return static_cast<std::uint32_t>(clients.size());
+    return static_cast<std::uint32_t>(clients().size());
   }
   /// "3 nodes, 1 DC".
   [[nodiscard]] std::string label() const;

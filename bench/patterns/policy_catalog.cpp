@@ -22,14 +22,6 @@ namespace read_concern = coact::policies::read_concern;
 namespace dynamo = coact::policies::dynamo;
 namespace strong = coact::policies::strong;
 
-/// The datacenter of client node `home` (empty if it is not one).
-std::string datacenter_of(const bench_topology& where, std::uint32_t home) {
-  for (const kv::member& m : where.clients) {
-    if (m.node == home) return m.datacenter;
-  }
-  return {};
-}
-
 policy_variant quorum_variant(quorum::level read, quorum::level write) {
   return {
       .name = std::string{"quorum R="} + quorum::to_string(read) + " W=" + quorum::to_string(write),
@@ -40,9 +32,8 @@ policy_variant quorum_variant(quorum::level read, quorum::level write) {
         quorum::deployment* policy = d.get();
         // Clients talk to coordinators of their own datacenter, as Cassandra drivers do.
         return std::make_unique<configured_deployment>(
-            std::move(d), [policy, read, write, where](std::uint32_t home) {
-              return std::unique_ptr<kv::client>{
-                  policy->make_quorum_client(home, {read, write}, datacenter_of(where, home))};
+            std::move(d), [policy, read, write](std::uint32_t home) {
+              return std::unique_ptr<kv::client>{policy->make_quorum_client(home, {read, write})};
             });
       },
       .write_request_types = {capnp::typeId<kv::proto::ReplicaWrite>()}};

@@ -66,7 +66,7 @@ result<check::history> run_in_sim(const policy_variant& policy, const bench_topo
         {.name = m.name, .datacenter = m.datacenter},
         [&](actor_system& system, coact::sim::node_id n) { deployment->boot(system, n); });
   }
-  for (const kv::member& m : topology.clients) {
+  for (const kv::member& m : topology.clients()) {
     world.add_node({.name = m.name, .datacenter = m.datacenter}, nullptr);
   }
   // Runs the world until `done` or `limit` (virtual time from now) passes.
@@ -79,7 +79,7 @@ result<check::history> run_in_sim(const policy_variant& policy, const bench_topo
     return true;
   };
 
-  const std::uint32_t first_client = topology.clients.front().node;
+  const std::uint32_t first_client = topology.clients().front().node;
   BOOST_OUTCOME_TRY(
       world.system(first_client)
           ->spawn(&warm_up, deployment->make_client(first_client), options.warm_up_limit, &warmed));
@@ -90,9 +90,9 @@ result<check::history> run_in_sim(const policy_variant& policy, const bench_topo
   }
 
   log.emplace(world.true_clock());
-  const auto client_nodes = topology.clients.size();
+  const auto client_nodes = topology.clients().size();
   for (std::uint32_t i = 0; i < w.options().client_count; ++i) {
-    const std::uint32_t home = topology.clients[i % client_nodes].node;
+    const std::uint32_t home = topology.clients()[i % client_nodes].node;
     BOOST_OUTCOME_TRY(w.spawn_client(*world.system(home), deployment->make_client(home), *log,
                                      static_cast<std::int64_t>(i),
                                      world.stream("client-" + std::to_string(i)), finished));

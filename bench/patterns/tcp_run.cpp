@@ -160,7 +160,7 @@ result<check::history> run_over_tcp(const policy_variant& policy, const bench_to
   for (const kv::member& m : topology.replicas.replicas) {
     deployment->boot(cluster.nodes[m.node]->system(), m.node);
   }
-  const std::uint32_t first_client = topology.clients.front().node;
+  const std::uint32_t first_client = topology.clients().front().node;
   BOOST_OUTCOME_TRY(cluster.nodes[first_client]->system().spawn(
       &warm_up, deployment->make_client(first_client), options.warm_up_limit, &warmed));
   if (!wait_while([&] { return warmed.load() == warm_up_state::running; },
@@ -169,9 +169,9 @@ result<check::history> run_over_tcp(const policy_variant& policy, const bench_to
     return errc::timeout;
   }
   const coact::sim::prng random{options.seed};
-  const auto client_nodes = topology.clients.size();
+  const auto client_nodes = topology.clients().size();
   for (std::uint32_t i = 0; i < w.options().client_count; ++i) {
-    const std::uint32_t home = topology.clients[i % client_nodes].node;
+    const std::uint32_t home = topology.clients()[i % client_nodes].node;
     BOOST_OUTCOME_TRY(w.spawn_client(cluster.nodes[home]->system(), deployment->make_client(home),
                                      log, static_cast<std::int64_t>(i),
                                      random.split("client-" + std::to_string(i)), finished));

@@ -127,7 +127,7 @@ TEST_CASE("datacenters are apart by the WAN delay", "[bench][sim]") {
   const auto w = workload::make(small_load).value();
   const auto topology = bench_topology::make(3, 2).value();
   REQUIRE(topology.replicas.replicas.front().datacenter == "dc1");
-  REQUIRE(topology.clients.size() == 2);
+  REQUIRE(topology.clients().size() == 2);
   const auto run =
       run_in_sim(single(), topology, w, {.delays = fixed_delays(1), .wan_delay_ms = 20, .seed = 1})
           .value();

@@ -21,10 +21,10 @@ std::set<std::string> datacenters_of(const kv::topology& nodes) {
   return all;
 }
 
-const kv::member* find_member(const kv::topology& nodes, std::uint32_t node) {
-  const auto it = std::find_if(nodes.replicas.begin(), nodes.replicas.end(),
+const kv::member* find_member(const std::vector<kv::member>& members, std::uint32_t node) {
+  const auto it = std::find_if(members.begin(), members.end(),
                                [&](const kv::member& m) { return m.node == node; });
-  return it == nodes.replicas.end() ? nullptr : &*it;
+  return it == members.end() ? nullptr : &*it;
 }
 
 /// Whether reads at `read` see writes at `write` wherever their coordinators are.
@@ -82,7 +82,7 @@ deployment::deployment(std::shared_ptr<const placement> layout, options o)
       descriptor_(quorum::describe(*layout_, options_)) {}
 
 void deployment::boot(actor_system& system, std::uint32_t node) {
-  const kv::member* me = find_member(layout_->topology(), node);
+  const kv::member* me = find_member(layout_->topology().replicas, node);
   assert(me != nullptr);
   auto replica = system.spawn(&kv::replica, options_.storage ? options_.storage(node) : nullptr);
   refs_->set(node, replica_role, replica.value());
@@ -107,10 +107,12 @@ std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home) {
 std::unique_ptr<client> deployment::make_quorum_client(std::uint32_t home, levels defaults,
                                                        const std::string& datacenter) {
   const auto& nodes = layout_->topology();
-  const kv::member* at_home = find_member(nodes, home);
+  const kv::member* at_home = find_member(nodes.replicas, home);
+  const kv::member* client_node = find_member(nodes.clients, home);
   std::string where = datacenter;
-  if (where.empty())
-    where = at_home != nullptr ? at_home->datacenter : nodes.replicas.front().datacenter;
+  if (where.empty() && at_home != nullptr) where = at_home->datacenter;
+  if (where.empty() && client_node != nullptr) where = client_node->datacenter;
+  if (where.empty()) where = nodes.replicas.front().datacenter;
   std::vector<std::uint32_t> coordinators;
   if (at_home != nullptr && at_home->datacenter == where) {
     coordinators.push_back(home);

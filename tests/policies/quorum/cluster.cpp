@@ -67,6 +67,12 @@ cluster::cluster(std::uint64_t seed, cluster_options options)
                               .name = "replica" + std::to_string(i),
                               .datacenter = options.replicas[i]});
   }
+  // The client nodes' datacenters, from which the policy picks their coordinators.
+  for (std::size_t i = 0; i < client_count_; ++i) {
+    nodes.clients.push_back({.node = client(i),
+                             .name = "client" + std::to_string(i),
+                             .datacenter = options.clients[i]});
+  }
   if (options.durable) options.policy.storage = quorum::simulated_disks(world_);
   auto deployed = quorum::deploy(nodes, std::move(options.policy));
   REQUIRE(deployed);
@@ -76,8 +82,8 @@ cluster::cluster(std::uint64_t seed, cluster_options options)
         {.name = m.name, .datacenter = m.datacenter},
         [this](coact::actor_system& system, sim::node_id n) { policy_->boot(system, n); });
   }
-  for (std::size_t i = 0; i < client_count_; ++i) {
-    world_.add_node({.name = "client" + std::to_string(i), .datacenter = options.clients[i]},
+  for (const auto& m : nodes.clients) {
+    world_.add_node({.name = m.name, .datacenter = m.datacenter},
                     [](coact::actor_system&, sim::node_id) {});
   }
 }
@@ -86,8 +92,7 @@ void cluster::start_workload(const workload& w, quorum::levels levels) {
   for (std::size_t i = 0; i < client_count_; ++i) {
     const std::int64_t process = next_process_++;
     auto recorded = std::make_unique<coact::kv::recording_client>(
-        policy_->make_quorum_client(client(i), levels, world_.options(client(i)).datacenter), *log_,
-        process);
+        policy_->make_quorum_client(client(i), levels), *log_, process);
     REQUIRE(world_.system(client(i))->spawn(
         &run_client, std::unique_ptr<coact::kv::client>{std::move(recorded)}, w, process,
         world_.stream("client" + std::to_string(process))));

@@ -18,9 +18,12 @@ struct member {
   std::string datacenter;
 };
 
-/// Where a policy runs: the nodes that host its replicas. Clients may run on other nodes.
+/// Where a policy runs: the nodes that host its replicas, and the nodes that host only
+/// clients, with their datacenters (a policy serves a client from replicas or
+/// coordinators near it). A client's home may also be a replica node, or neither.
 struct topology {
   std::vector<member> replicas;
+  std::vector<member> clients;
 };
 
 /// A policy's class on the availability map: which clients can still be served during a

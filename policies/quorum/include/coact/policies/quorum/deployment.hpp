@@ -65,8 +65,8 @@ class deployment final : public kv::deployment {
   /// Spawns node `node`'s replica and coordinator and records them in the directory;
   /// `node` must be a member. Throws std::system_error if the system refuses to spawn.
   void boot(actor_system& system, std::uint32_t node) override;
-  /// A client at the default levels, in `home`'s datacenter (the first member's if `home`
-  /// is not a member).
+  /// A client at the default levels, in `home`'s datacenter: a replica's, a client node's
+  /// (topology::clients), else the first replica's.
   [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t home) override;
   /// A client at `defaults`, in `datacenter` (empty: as make_client(home)); requests go
   /// to `home`'s coordinator if it is a member of that datacenter, else to the
