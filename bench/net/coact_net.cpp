@@ -36,6 +36,9 @@ constexpr std::string_view bench_secret = "the secret of the coact-net-bench clu
 /// How long a sender waits when the transport's queue to the peer is full.
 constexpr duration overload_backoff = 20us;
 
+/// Silence from the peer tolerated before it counts as down.
+constexpr duration failure_pause = 60s;
+
 /// One node: an io_context on a thread of its own running the transport and the actor
 /// system's one shard, which routes through it. Lines the transport logs go to standard error
 /// until `quiet` is set (when the pair shuts down and connections closing is expected).
@@ -81,6 +84,9 @@ class node {
     o.node_id = id;
     const std::uint32_t other = 1 - id;
     o.peers.push_back({other, "n" + std::to_string(other), "127.0.0.1", peer_port});
+    // Failure detection is not measured here; a run under valgrind (callgrind counts the
+    // instructions per message) is slow enough to miss heartbeats for seconds.
+    o.limits.failure_detector.acceptable_pause = failure_pause;
     o.log = [quiet, name = o.node_name](std::string_view line) {
       if (!quiet->load(std::memory_order_relaxed)) {
         std::fprintf(stderr, "coact-net %s: %.*s\n", name.c_str(), static_cast<int>(line.size()),

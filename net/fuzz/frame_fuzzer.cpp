@@ -3,11 +3,14 @@
 // it (read_message_frame and envelope_of for the transport's own message layout, else
 // frame_reader_options, the Frame union, message_header, envelope_from_wire, the
 // handshake's checks of Hello and Auth). Anything but a clean error is a finding: a
-// crash, an uncaught exception, a leak, undefined behaviour.
+// crash, an uncaught exception, a leak, undefined behaviour. So is a payload that the
+// quick check of envelope_from_wire (over the payload's words) takes but Cap'n Proto's
+// bounds-checking reader refuses, or reads otherwise than the envelope does.
 //
 // Input: byte 0 picks how the rest is split into reads (see read_sizes); the rest is the
 // byte stream of one connection. The seeds in corpus/ follow that layout.
 #include <capnp/any.h>
+#include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
@@ -72,6 +75,33 @@ std::size_t walk_payload(const coact::envelope& e) {
   words += s.getDataSection().size();
   for (const auto p : s.getPointerSection()) words += p.targetSize().wordCount;
   return words;
+}
+
+/// The canonical words of a payload's root (none for a null root).
+kj::Array<capnp::word> canonical(capnp::AnyPointer::Reader root) {
+  if (root.isNull()) return nullptr;
+  return root.getAs<capnp::AnyStruct>().canonicalize();
+}
+
+/// The quick check against Cap'n Proto's reader: a payload whose words envelope_from_wire
+/// takes as they are must be one the bounds-checking reader takes too, and read the same.
+void check_quick_path(const tcp::message_frame& m, const capnp::ReaderOptions& options) {
+  auto quick = coact::envelope_from_wire(m.header, m.payload, frame_bytes_max);
+  if (!quick || m.payload.empty()) return;
+  const kj::ArrayPtr<const capnp::word> segments[1] = {
+      kj::arrayPtr(m.payload.data(), m.payload.size())};
+  capnp::SegmentArrayMessageReader reader{kj::arrayPtr(segments, 1), options};
+  kj::Array<capnp::word> checked;
+  try {
+    checked = canonical(reader.getRoot<capnp::AnyPointer>());
+  } catch (const kj::Exception&) {
+    __builtin_trap();  // taken unchecked, refused by the checked reader
+  }
+  const auto taken = canonical(quick.value().root());
+  if (taken.size() != checked.size() ||
+      std::memcmp(taken.begin(), checked.begin(), taken.size() * sizeof(capnp::word)) != 0) {
+    __builtin_trap();  // read otherwise than the checked reader reads it
+  }
 }
 
 /// One Message frame, as transport's deliver() reads it (without its check of the
@@ -143,6 +173,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (frame.value().empty()) break;
       // A message in the layout the transport writes is read as the transport reads it.
       if (auto m = tcp::read_message_frame(frame.value())) {
+        check_quick_path(*m, options);
         auto e = tcp::envelope_of(*m, options, frame_bytes_max);
         if (e) sink = sink + walk_payload(e.value());
         continue;

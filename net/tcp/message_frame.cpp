@@ -54,14 +54,20 @@ void store(capnp::word* w, std::uint64_t v) noexcept {
   std::memcpy(static_cast<void*>(w), &v, sizeof v);
 }
 
+/// What slot_pointer gives for a root it cannot point the slot at. No struct pointer has
+/// both kind bits set, so it is never a slot_pointer of anything else.
+constexpr std::uint64_t no_slot = ~std::uint64_t{0};
+
 /// The payload slot's pointer to the struct that `root` (a root pointer at word 13)
-/// points at; nothing if `root` is not a struct pointer or the offset does not fit.
-std::optional<std::uint64_t> slot_pointer(std::uint64_t root) noexcept {
+/// points at; no_slot if `root` is not a struct pointer or the offset does not fit. (A
+/// plain word rather than a std::optional: returned through the stack, the optional's
+/// flag and value stalled every call on a failed store-to-load forwarding.)
+std::uint64_t slot_pointer(std::uint64_t root) noexcept {
   if (root == 0) return 0;
-  if ((root & 3) != 0) return std::nullopt;
+  if ((root & 3) != 0) return no_slot;
   const auto offset = static_cast<std::int32_t>(static_cast<std::uint32_t>(root) & ~3u) >> 2;
   const std::int64_t shifted = offset + slot_shift;
-  if (shifted >= (std::int64_t{1} << 29)) return std::nullopt;
+  if (shifted >= (std::int64_t{1} << 29)) return no_slot;
   return struct_pointer(static_cast<std::int32_t>(shifted), static_cast<std::uint16_t>(root >> 32),
                         static_cast<std::uint16_t>(root >> 48));
 }
@@ -84,7 +90,7 @@ void append_message_frame(const wire_header& header, std::span<const capnp::word
   const std::size_t payload_after_root = payload.empty() ? 0 : payload.size() - 1;
   const std::size_t segment_words = header_words + payload_after_root;
   const std::size_t start = out.size();
-  out.resize(start + 1 + segment_words);  // zeroed, as unused fields must be
+  out.resize(start + 1 + segment_words);  // uninitialised: every word is written below
   capnp::word* table = out.data() + start;
   store(table, std::uint64_t{segment_words} << 32);  // one segment (count - 1 = 0), its size
   capnp::word* s = table + 1;
@@ -94,16 +100,16 @@ void append_message_frame(const wire_header& header, std::span<const capnp::word
   store(s + 0, frame_root);
   store(s + 1, message_discriminant);
   store(s + 2, frame_to_message);
-  auto* data = reinterpret_cast<std::byte*>(s + 3);
-  data[0] = static_cast<std::byte>(header.kind);
-  data[1] = static_cast<std::byte>(header.control);
-  data[2] = static_cast<std::byte>(header.error);
-  std::memcpy(data + 4, &header.error_value, sizeof header.error_value);
-  std::memcpy(data + 8, &header.correlation, sizeof header.correlation);
-  std::memcpy(data + 16, &header.type_id, sizeof header.type_id);
+  // Byte 3, which no field uses, stays zero as Cap'n Proto requires of unused bits.
+  store(s + 3, std::uint64_t{static_cast<std::uint8_t>(header.kind)} |
+                   std::uint64_t{static_cast<std::uint8_t>(header.control)} << 8 |
+                   std::uint64_t{static_cast<std::uint8_t>(header.error)} << 16 |
+                   std::uint64_t{static_cast<std::uint32_t>(header.error_value)} << 32);
+  store(s + 4, header.correlation);
+  store(s + 5, header.type_id);
   store(s + 6, message_to_target);
   store(s + 7, message_to_sender);
-  store(s + 8, slot.value_or(0));
+  store(s + 8, slot == no_slot ? 0 : slot);
   store_ref(s + 9, header.target);
   store_ref(s + 11, header.sender);
   store(s + payload_root_at, root);
@@ -127,7 +133,7 @@ std::optional<message_frame> read_message_frame(std::span<const capnp::word> fra
   }
   const std::uint64_t root = load(s + payload_root_at);
   const auto slot = slot_pointer(root);
-  if (!slot || load(s + 8) != *slot) return std::nullopt;
+  if (slot == no_slot || load(s + 8) != slot) return std::nullopt;
 
   message_frame m;
   const auto* data = reinterpret_cast<const std::byte*>(s + 3);
@@ -145,8 +151,10 @@ std::optional<message_frame> read_message_frame(std::span<const capnp::word> fra
 
 result<envelope> envelope_of(const message_frame& m, const capnp::ReaderOptions& limits,
                              std::size_t bytes_max) {
-  if (m.payload.empty())
-    return envelope_from_wire(m.header, capnp::AnyPointer::Reader{}, bytes_max);
+  auto quick = envelope_from_wire(m.header, m.payload, bytes_max);
+  if (quick || quick.error() != errc::malformed_message || m.payload.empty()) return quick;
+  // Beyond the quick check (far pointers, say, or more empty elements than words): Cap'n
+  // Proto's own reader decides, as it does for frames in any other layout.
   try {
     const kj::ArrayPtr<const capnp::word> segments[1] = {
         kj::arrayPtr(m.payload.data(), m.payload.size())};

@@ -41,8 +41,16 @@ using asio_tcp = asio::ip::tcp;
 constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 /// Frames per socket write: enough to amortise the system call, few enough that the
-/// receiving side starts decoding while this side still encodes.
+/// receiving side starts decoding while this side still encodes, and that a write's
+/// words are still in cache when the kernel copies them.
 constexpr std::size_t frames_per_write_max = 1024;
+
+/// Written chunks of encoded frames a peer keeps for reuse.
+constexpr std::size_t spare_chunks_max = 4;
+
+/// The most words a new chunk reserves at once (256 KiB): room for a whole chunk of
+/// small messages, so that it never grows word by word.
+constexpr std::size_t chunk_words_reserved_max = std::size_t{1} << 15;
 
 time_point steady_now() noexcept {
   return {
@@ -67,14 +75,24 @@ struct peer {
   peer_address address;
   bool we_connect;
 
-  // Shared with route(), on any thread.
+  // Shared with route() on other threads than the transport's.
   std::mutex mutex;
   std::deque<envelope> outbound;
-  bool down = false;
+  bool down = false;  // written (locked) on the transport's thread, which reads it unlocked
   bool wake_posted = false;
   std::vector<watch> watches;
+  /// outbound.size(), stored under the mutex, for the transport's thread to read unlocked.
+  std::atomic<std::size_t> outbound_count{0};
+  /// Frames in `encoded`, stored by the transport's thread, for the queue's bound.
+  std::atomic<std::size_t> encoded_frames{0};
 
   // The transport's thread only.
+  /// What the shards hosted on the transport's thread routed, encoded at once (their
+  /// envelopes back in the pool already), for the writer: chunks of up to
+  /// frames_per_write_max frames, one write each.
+  std::deque<frame_words> encoded;
+  std::size_t last_chunk_frames = 0;      // frames in encoded.back()
+  std::vector<frame_words> spare_chunks;  // written ones, for reuse
   peer_state state = peer_state::connecting;
   std::shared_ptr<connection> conn;
   phi_accrual_detector detector;
@@ -82,6 +100,16 @@ struct peer {
   std::optional<asio::steady_timer> wake;   // the writer waits on it for work
   std::optional<asio::steady_timer> pause;  // between attempts to connect
   bool writer_idle = false;                 // the writer waits on `wake`, queue empty
+  bool wake_check_posted = false;           // see route_here
+  time_point last_beat{};                   // when the last heartbeat was written
+  std::uint64_t beats = 0;                  // heartbeats written
+
+  /// Drops what is encoded and not yet taken by the writer; returns how many frames.
+  std::size_t drop_encoded() noexcept {
+    encoded.clear();
+    last_chunk_frames = 0;
+    return encoded_frames.exchange(0, std::memory_order_relaxed);
+  }
 };
 
 struct connection {
@@ -98,6 +126,8 @@ struct connection {
   std::string who = "an unidentified peer";
   /// What a direct send could not write at once: the writer sends it before anything else.
   std::vector<std::byte> unsent;
+  /// The writer waits for the socket to take a write: nothing else may write meanwhile.
+  bool writing = false;
 };
 
 }  // namespace
@@ -125,7 +155,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   actor_system* system = nullptr;
   std::vector<std::unique_ptr<peer>> peers;
   std::vector<std::shared_ptr<connection>> connections;  // every open one
-  frame_words direct_words;                              // direct_send's frame
+  frame_words direct_words;                              // what route_here writes at once
   bool stopping = false;
 
   struct atomic_counters {
@@ -154,48 +184,137 @@ struct transport::impl : std::enable_shared_from_this<impl> {
 
   result<void> route(envelope&& e) {
     peer* p = find_peer(e.target().node);
-    if (p == nullptr) {
-      e.discard();
-      count.messages_unreachable.fetch_add(1, std::memory_order_relaxed);
-      return errc::node_unreachable;
-    }
+    if (p == nullptr) return refuse_message(e, errc::node_unreachable);
+    if (io.get_executor().running_in_this_thread()) return route_here(*p, std::move(e));
     std::lock_guard lock{p->mutex};
     if (p->down || stopping_flag.load(std::memory_order_acquire)) {
-      e.discard();
-      count.messages_unreachable.fetch_add(1, std::memory_order_relaxed);
-      return errc::node_unreachable;
+      return refuse_message(e, errc::node_unreachable);
     }
-    if (p->outbound.size() >= options.limits.outbound_queue_max) {
-      e.discard();
-      count.messages_overloaded.fetch_add(1, std::memory_order_relaxed);
-      return errc::overloaded;
+    if (p->outbound.size() + p->encoded_frames.load(std::memory_order_relaxed) >=
+        options.limits.outbound_queue_max) {
+      return refuse_message(e, errc::overloaded);
     }
     // The whole header only for system messages: encode_message reads it for the rest.
     if (e.kind() == message_kind::system) track(*p, header_of(e));
-    if (io.get_executor().running_in_this_thread() && p->writer_idle && p->outbound.empty() &&
-        p->conn && !p->conn->closed && p->conn->unsent.empty()) {
-      // A shard hosted on the transport's thread, and the writer idle: write this message
-      // now rather than queue it and resume the writer, one handler and one wait less.
-      // The writer is woken all the same (off this message's path), so that what the same
-      // turn sends next is queued and leaves in batches, with the heartbeats.
-      direct_send(*p->conn, std::move(e));
-      p->writer_idle = false;
-      p->wake->cancel();
-      return success();
-    }
     p->outbound.push_back(std::move(e));
+    p->outbound_count.store(p->outbound.size(), std::memory_order_relaxed);
     if (!p->wake_posted) {
       p->wake_posted = true;
-      if (io.get_executor().running_in_this_thread()) {
-        // A shard hosted on the transport's own thread: wake the writer directly.
-        p->wake->cancel();
-      } else {
-        asio::post(io, [weak = weak_from_this(), p] {
-          if (auto self_ = weak.lock()) p->wake->cancel();
-        });
-      }
+      asio::post(io, [weak = weak_from_this(), p] {
+        if (auto self_ = weak.lock()) p->wake->cancel();
+      });
     }
     return success();
+  }
+
+  /// route() on the transport's own thread, from a shard it hosts: no lock, and the
+  /// message is encoded now, while its words are in cache, rather than queued.
+  result<void> route_here(peer& p, envelope&& e) {
+    if (p.down || stopping_flag.load(std::memory_order_acquire)) {
+      return refuse_message(e, errc::node_unreachable);
+    }
+    const std::size_t queued = p.encoded_frames.load(std::memory_order_relaxed);
+    if (queued + p.outbound_count.load(std::memory_order_relaxed) >=
+        options.limits.outbound_queue_max) {
+      return refuse_message(e, errc::overloaded);
+    }
+    if (e.kind() == message_kind::system) {
+      std::lock_guard lock{p.mutex};
+      track(p, header_of(e));
+    }
+    if (p.writer_idle && !p.wake_check_posted && queued == 0 && can_write_now(p) &&
+        p.outbound_count.load(std::memory_order_relaxed) == 0) {
+      // The writer idle and nothing waiting: write this message now rather than resume
+      // the writer for it. The writer sleeps on; what the same turn sends next is
+      // encoded, and a check that runs once the turn is over wakes the writer for it.
+      direct_words.clear();
+      encode_message(e, direct_words);
+      e.discard();
+      write_now(*p.conn, direct_words, 1);
+      p.wake_check_posted = true;
+      asio::post(io, [weak = weak_from_this(), &p] {
+        if (auto self_ = weak.lock()) {
+          p.wake_check_posted = false;
+          if (p.encoded_frames.load(std::memory_order_relaxed) != 0) self_->wake_writer(p);
+        }
+      });
+      return success();
+    }
+    encode_here(p, std::move(e), queued);
+    if (!p.wake_check_posted) wake_writer(p);
+    return success();
+  }
+
+  /// Resumes the writer if it waits for work.
+  static void wake_writer(peer& p) {
+    if (std::exchange(p.writer_idle, false)) p.wake->cancel();
+  }
+
+  /// Encodes `e` into the last chunk of `p`, which holds `queued` frames in all; a chunk
+  /// that fills is written at once if it is the oldest and the writer is not writing.
+  void encode_here(peer& p, envelope&& e, std::size_t queued) {
+    if (p.encoded.empty() || p.last_chunk_frames == frames_per_write_max) {
+      if (p.spare_chunks.empty()) {
+        p.encoded.emplace_back();
+      } else {
+        p.encoded.push_back(std::move(p.spare_chunks.back()));
+        p.spare_chunks.pop_back();
+      }
+      p.last_chunk_frames = 0;
+    }
+    frame_words& chunk = p.encoded.back();
+    encode_message(e, chunk);
+    e.discard();  // sent: the answer (or the loss) is the receiving node's to report
+    // Room at once for as many more frames of this size as the chunk takes.
+    if (++p.last_chunk_frames == 1) {
+      chunk.reserve(std::min(chunk.size() * frames_per_write_max, chunk_words_reserved_max));
+    }
+    p.encoded_frames.store(queued + 1, std::memory_order_relaxed);
+    if (p.last_chunk_frames == frames_per_write_max && p.encoded.size() == 1 && can_write_now(p)) {
+      // A shard's turn may send many chunks before the writer runs again: this one
+      // leaves now, so that the peer decodes it while the turn goes on, with the
+      // heartbeats (a long flood would otherwise get the node marked down).
+      direct_words.clear();
+      std::size_t frames = take_oldest_chunk(p, direct_words);
+      frames += heartbeat_if_due(p, direct_words, steady_now());
+      write_now(*p.conn, direct_words, frames);
+    }
+  }
+
+  /// Appends a heartbeat to `words` if one is due for `p` at `now`; the frames appended.
+  std::size_t heartbeat_if_due(peer& p, frame_words& words, time_point now) const {
+    if (now - p.last_beat < options.limits.heartbeat_interval) return 0;
+    encode_heartbeat(words, ++p.beats);
+    p.last_beat = now;
+    return 1;
+  }
+
+  static bool can_write_now(const peer& p) noexcept {
+    return p.conn && !p.conn->closed && !p.conn->writing && p.conn->unsent.empty();
+  }
+
+  /// Moves the oldest chunk of `p` into `into` (empty), whose buffer goes back for
+  /// reuse; returns its frames.
+  static std::size_t take_oldest_chunk(peer& p, frame_words& into) {
+    const std::size_t frames = p.encoded.size() == 1 ? p.last_chunk_frames : frames_per_write_max;
+    into.swap(p.encoded.front());
+    if (p.spare_chunks.size() < spare_chunks_max) {
+      p.spare_chunks.push_back(std::move(p.encoded.front()));
+    }
+    p.encoded.pop_front();
+    if (p.encoded.empty()) p.last_chunk_frames = 0;
+    p.encoded_frames.store(p.encoded_frames.load(std::memory_order_relaxed) - frames,
+                           std::memory_order_relaxed);
+    return frames;
+  }
+
+  /// Counts and drops a message route() cannot take.
+  result<void> refuse_message(envelope& e, errc why) {
+    e.discard();
+    auto& counter =
+        why == errc::overloaded ? count.messages_overloaded : count.messages_unreachable;
+    counter.fetch_add(1, std::memory_order_relaxed);
+    return why;
   }
 
   /// Remembers which local actors watch remote ones, to tell them if the node is lost.
@@ -228,14 +347,12 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     append_frame(b, out);
   }
 
-  /// Writes one message at once, on the transport's thread; what the socket does not take
-  /// is left to the writer, which sends it first.
-  void direct_send(connection& c, envelope&& e) {
-    direct_words.clear();
-    encode_message(e, direct_words);
-    e.discard();
-    const std::size_t bytes = direct_words.size() * sizeof(capnp::word);
-    const auto* data = reinterpret_cast<const std::byte*>(direct_words.data());
+  /// Writes `words` (`frames` frames) at once, on the transport's thread, while the
+  /// writer is not writing; what the socket does not take is left to the writer, which
+  /// sends it first.
+  void write_now(connection& c, const frame_words& words, std::size_t frames) {
+    const std::size_t bytes = words.size() * sizeof(capnp::word);
+    const auto* data = reinterpret_cast<const std::byte*>(words.data());
     std::error_code ec;
     std::size_t n = c.socket.write_some(asio::buffer(data, bytes), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
@@ -247,11 +364,11 @@ struct transport::impl : std::enable_shared_from_this<impl> {
       return;
     }
     count.writes.fetch_add(1, std::memory_order_relaxed);
-    count.frames_sent.fetch_add(1, std::memory_order_relaxed);
+    count.frames_sent.fetch_add(frames, std::memory_order_relaxed);
     count.bytes_sent.fetch_add(n, std::memory_order_relaxed);
     if (n < bytes) {
       c.unsent.assign(data + n, data + bytes);
-      c.owner->wake->cancel();
+      wake_writer(*c.owner);
     }
   }
 
@@ -289,11 +406,12 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     peer& p = *c->owner;
     frame_words words;
     std::deque<envelope> batch;
-    std::uint64_t beats = 0;
-    time_point last_beat{};
+    p.last_beat = {};  // a new connection's first write carries a heartbeat
     while (!c->closed) {
       if (!c->unsent.empty()) {
+        c->writing = true;
         auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(c->unsent), as_tuple);
+        c->writing = false;
         if (ec) {
           close(*c, "write failed: " + ec.message());
           co_return;
@@ -301,7 +419,10 @@ struct transport::impl : std::enable_shared_from_this<impl> {
         count.bytes_sent.fetch_add(n, std::memory_order_relaxed);
         c->unsent.clear();
       }
-      {
+      // What this thread's shards sent, encoded already, a chunk at a time.
+      words.clear();
+      std::size_t frames = p.encoded.empty() ? 0 : take_oldest_chunk(p, words);
+      if (p.outbound_count.load(std::memory_order_relaxed) != 0) {
         // At most a write's worth at a time, so the peer decodes one batch while this
         // side encodes the next.
         std::lock_guard lock{p.mutex};
@@ -310,31 +431,32 @@ struct transport::impl : std::enable_shared_from_this<impl> {
                   std::back_inserter(batch));
         p.outbound.erase(p.outbound.begin(),
                          p.outbound.begin() + static_cast<std::ptrdiff_t>(take));
+        p.outbound_count.store(p.outbound.size(), std::memory_order_relaxed);
         // More left: this loop comes back for it without a wake-up.
         p.wake_posted = !p.outbound.empty();
       }
-      words.clear();
-      std::size_t frames = batch.size();
+      frames += batch.size();
       for (envelope& e : batch) {
         encode_message(e, words);
         e.discard();  // sent: the answer (or the loss) is the receiving node's to report
       }
       batch.clear();
       const time_point now = steady_now();
-      if (now - last_beat >= options.limits.heartbeat_interval) {
-        encode_heartbeat(words, ++beats);
-        ++frames;
-        last_beat = now;
-      }
+      frames += heartbeat_if_due(p, words, now);
       if (!words.empty()) {
-        if (!co_await write_words(*c, words, frames)) co_return;
+        c->writing = true;
+        const bool written = co_await write_words(*c, words, frames);
+        c->writing = false;
+        if (!written) co_return;
         continue;
       }
-      {
-        std::lock_guard lock{p.mutex};
-        if (!p.outbound.empty()) continue;
+      // Another thread's message whose wake-up is still on its way is seen here; one
+      // that comes later is woken for.
+      if (p.outbound_count.load(std::memory_order_relaxed) != 0 ||
+          p.encoded_frames.load(std::memory_order_relaxed) != 0) {
+        continue;
       }
-      p.wake->expires_after(options.limits.heartbeat_interval - (now - last_beat));
+      p.wake->expires_after(options.limits.heartbeat_interval - (now - p.last_beat));
       p.writer_idle = true;
       (void)co_await p.wake->async_wait(as_tuple);  // cancelled: work arrived
       p.writer_idle = false;
@@ -728,9 +850,11 @@ struct transport::impl : std::enable_shared_from_this<impl> {
       std::lock_guard lock{p.mutex};
       p.down = true;
       dropped.swap(p.outbound);
+      p.outbound_count.store(0, std::memory_order_relaxed);
       watches.swap(p.watches);
     }
-    count.messages_unreachable.fetch_add(dropped.size(), std::memory_order_relaxed);
+    count.messages_unreachable.fetch_add(dropped.size() + p.drop_encoded(),
+                                         std::memory_order_relaxed);
     for (envelope& e : dropped) e.discard();
     const auto gone = make_error_code(errc::node_unreachable);
     system->fail_asks_to_node(p.address.node_id, gone);
@@ -786,9 +910,11 @@ struct transport::impl : std::enable_shared_from_this<impl> {
       for (auto& p : self_->peers) {
         p->wake->cancel();
         p->pause->cancel();
+        (void)p->drop_encoded();
         std::lock_guard lock{p->mutex};
         for (envelope& e : p->outbound) e.discard();
         p->outbound.clear();
+        p->outbound_count.store(0, std::memory_order_relaxed);
       }
       auto open = self_->connections;
       for (auto& c : open) self_->close(*c, "transport stopped");

@@ -1,7 +1,8 @@
 // The TCP transport between two nodes in one process, on 127.0.0.1: tell, ask and named
 // lookup across nodes; a wrong secret is refused; a lost node is detected and its asks and
-// watchers are told; a full queue pushes back; and every kind of bad input from a raw
-// socket closes only its own connection while the node keeps serving.
+// watchers are told; a full queue pushes back, also for shards on the transport's own
+// thread, whose floods arrive in order; and every kind of bad input from a raw socket
+// closes only its own connection while the node keeps serving.
 #include "coact/net/tcp/transport.hpp"
 
 #include <asio/connect.hpp>
@@ -53,13 +54,20 @@ tcp::transport_limits test_limits() {
   return l;
 }
 
+/// Where a test node's shard runs: a thread of its own, or the transport's thread (as
+/// coact-node runs shard 0, so that its messages are written without a thread hop).
+enum class shard_thread { own, transport };
+
 /// One node: an actor system, and its transport on a thread of its own.
 struct test_node {
   test_node(std::uint32_t id, std::uint16_t peer_port, std::string_view secret,
-            tcp::transport_limits limits = test_limits())
-      : id_(id), transport_(std::make_shared<tcp::transport>(io_, options(id, peer_port, limits),
-                                                             secret_of(secret))),
-        system_(coact::system_config{.shard_count = 1, .node = id, .router = transport_}) {
+            tcp::transport_limits limits = test_limits(), shard_thread where = shard_thread::own)
+      : id_(id), where_(where), transport_(std::make_shared<tcp::transport>(
+                                    io_, options(id, peer_port, limits), secret_of(secret))),
+        system_(where == shard_thread::own
+                    ? coact::actor_system{{.shard_count = 1, .node = id, .router = transport_}}
+                    : coact::actor_system{coact::hosted_on{{&io_}},
+                                          {.node = id, .router = transport_}}) {
     transport_->attach(system_);
     port_ = transport_->start().value();
     thread_ = std::thread{[this] { io_.run(); }};
@@ -71,6 +79,8 @@ struct test_node {
   void stop() {
     if (stopped_) return;
     stopped_ = true;
+    // A hosted shard stops first, while the transport's thread still runs it.
+    if (where_ == shard_thread::transport) system_.shutdown();
     transport_->stop();
     work_.reset();
     io_.stop();
@@ -91,6 +101,7 @@ struct test_node {
   }
 
   std::uint32_t id_;
+  shard_thread where_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
   std::shared_ptr<tcp::transport> transport_;
@@ -102,8 +113,10 @@ struct test_node {
 
 /// Node 1 listens; node 0 connects to it (the smaller id connects).
 struct pair_of_nodes {
-  explicit pair_of_nodes(std::string_view secret0 = good_secret)
-      : server(1, 0, good_secret), client(0, server.port_, secret0) {}
+  explicit pair_of_nodes(std::string_view secret0 = good_secret,
+                         shard_thread where = shard_thread::own)
+      : server(1, 0, good_secret, test_limits(), where),
+        client(0, server.port_, secret0, test_limits(), where) {}
   test_node server;
   test_node client;
 };
@@ -148,6 +161,50 @@ coact::task<void> watch_one(coact::actor_context& self, actor_ref target, slot<s
   self.monitor(target);
   auto down = co_await self.receive<coact::sys::Down>(10s);
   out->set_value(down ? down.value().get<coact::sys::Down>().getReason().getCode() : -1);
+}
+
+/// Counts the Add messages that arrive in order (seq 0, 1, ...); answers Get with the count.
+coact::task<void> in_order(coact::actor_context& self) {
+  std::int64_t count = 0;
+  for (;;) {
+    coact::envelope e = co_await self.receive();
+    if (e.is<coact::test::Add>()) {
+      if (e.get<coact::test::Add>().getSeq() == static_cast<std::uint64_t>(count)) ++count;
+    } else {
+      coact::message<coact::test::Total> t;
+      t->setValue(count);
+      (void)self.reply(e, std::move(t));
+    }
+  }
+}
+
+/// Tells `target` `count` Adds numbered in order, `burst` per turn, then asks for the
+/// count of those that arrived in order (-1 if a tell failed or the ask did).
+coact::task<void> flood(coact::actor_context& self, actor_ref target, std::int64_t count,
+                        std::int64_t burst, slot<std::int64_t> out) {
+  for (std::int64_t sent = 0; sent < count;) {
+    for (std::int64_t i = 0; i < burst && sent < count; ++i, ++sent) {
+      if (!self.tell(target, add(1, 0, static_cast<std::uint64_t>(sent)))) {
+        out->set_value(-1);
+        co_return;
+      }
+    }
+    co_await self.yield();
+  }
+  auto total = co_await self.ask<coact::test::Total>(target, empty<coact::test::Get>(), 10s);
+  out->set_value(total ? total.value().get<coact::test::Total>().getValue() : -1);
+}
+
+/// Tells `target` `count` Pings in one turn and sets each result.
+coact::task<void> tell_many(coact::actor_context& self, actor_ref target, int count,
+                            slot<std::vector<std::error_code>> out) {
+  std::vector<std::error_code> results;
+  for (int i = 0; i < count; ++i) {
+    const auto told = self.tell(target, ping());
+    results.push_back(told ? std::error_code{} : told.error());
+  }
+  out->set_value(std::move(results));
+  co_return;
 }
 
 /// A raw socket to a node's port, for sending it what no transport would.
@@ -270,6 +327,61 @@ TEST_CASE("a full queue to a peer reports overloaded", "[net]") {
   for (int i = 0; i < 4; ++i) CHECK(lonely.system_.tell(far, ping()));
   CHECK(lonely.system_.tell(far, ping()).error() == errc::overloaded);
   CHECK(lonely.transport_->counters().messages_overloaded == 1);
+}
+
+// Proves the path of a shard hosted on the transport's thread (messages encoded as they
+// are sent, chunks written as they fill): a flood of many writes' worth arrives whole and
+// in order, in batched writes; a watcher there learns of a lost node; and the queue's
+// bound holds on that path too.
+TEST_CASE("shards on the transport's thread send in order, watch, and push back", "[net]") {
+  SECTION("a flood arrives whole and in order") {
+    pair_of_nodes nodes{good_secret, shard_thread::transport};
+    REQUIRE(eventually([&] { return nodes.client.transport_->state(1) == tcp::peer_state::up; }));
+    const auto counter = nodes.server.system_.spawn(&in_order).value();
+    auto out = make_slot<std::int64_t>();
+    auto total = out->get_future();
+    constexpr std::int64_t count = 20'000;
+    REQUIRE(nodes.client.system_.spawn(&flood, counter, count, std::int64_t{3'000}, out));
+    CHECK(await(total, 60s) == count);
+    const auto sent = nodes.client.transport_->counters();
+    CHECK(sent.frames_sent >= count);
+    CHECK(sent.frames_sent > 10 * sent.writes);  // batched, not one write per message
+    CHECK(nodes.server.transport_->counters().frames_malformed == 0);
+  }
+  SECTION("a watcher learns that the node is lost") {
+    pair_of_nodes nodes{good_secret, shard_thread::transport};
+    const auto echo = nodes.server.system_.spawn(&responder).value();
+    auto first = make_slot<std::error_code>();
+    auto first_done = first->get_future();
+    REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, first));
+    REQUIRE_FALSE(await(first_done));
+    auto watched = make_slot<std::int32_t>();
+    auto down = watched->get_future();
+    REQUIRE(nodes.client.system_.spawn(&watch_one, echo, watched));
+    // The monitor leaves before the node does: one more round trip after it.
+    auto second = make_slot<std::error_code>();
+    auto second_done = second->get_future();
+    REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, second));
+    REQUIRE_FALSE(await(second_done));
+    // The node goes silent, its actors still running: only the failure detector can tell.
+    nodes.server.transport_->stop();
+    CHECK(await(down) == static_cast<std::int32_t>(errc::node_unreachable));
+  }
+  SECTION("a full queue reports overloaded") {
+    auto limits = test_limits();
+    limits.outbound_queue_max = 4;
+    limits.failure_detector.first_heartbeat_estimate = 10s;  // stays "connecting"
+    test_node lonely{0, 1, good_secret, limits, shard_thread::transport};
+    auto out = make_slot<std::vector<std::error_code>>();
+    auto results = out->get_future();
+    REQUIRE(lonely.system_.spawn(&tell_many, actor_ref{1, 0, 0, 1}, 6, out));
+    const std::vector<std::error_code> told = await(results);
+    REQUIRE(told.size() == 6);
+    for (int i = 0; i < 4; ++i) CHECK_FALSE(told[static_cast<std::size_t>(i)]);
+    CHECK(told[4] == errc::overloaded);
+    CHECK(told[5] == errc::overloaded);
+    CHECK(lonely.transport_->counters().messages_overloaded == 2);
+  }
 }
 
 // Proves each kind of bad input closes only its own connection, is counted, and leaves

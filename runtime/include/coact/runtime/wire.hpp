@@ -67,4 +67,17 @@ struct wire_header {
                                                   capnp::AnyPointer::Reader payload,
                                                   std::size_t bytes_max);
 
+/// The same from the payload's words as they arrived: a single-segment message, its root
+/// pointer first (empty for no payload), copied as it is (one memcpy, no traversal by a
+/// Cap'n Proto reader) once a check has followed every pointer in it. The check accepts
+/// only struct and list pointers whose targets lie inside `payload`, nested at most 64
+/// deep, reaching together no more words than `payload` holds and no more elements of no
+/// size (voids, empty structs) than it has bytes (so no cycles, and no amplification by
+/// overlapping pointers or lists of empty elements). Errors as above:
+/// errc::malformed_message also for every payload beyond that check, such as one with far
+/// pointers or capabilities, which the other overload may still read.
+[[nodiscard]] result<envelope> envelope_from_wire(const wire_header& header,
+                                                  std::span<const capnp::word> payload,
+                                                  std::size_t bytes_max);
+
 }  // namespace coact

@@ -18,9 +18,11 @@ namespace coact::net::tcp {
 /// announcing more is not speaking this protocol.
 inline constexpr std::uint32_t frame_segments_max = 64;
 
-/// The allocator of frame_words: std::allocator's memory, words value-initialised (zero)
-/// and moved bit by bit. Clang's Cap'n Proto headers make capnp::word non-copyable (GCC's
-/// do not), and a std::vector with std::allocator can only grow by copying or moving.
+/// The allocator of frame_words: std::allocator's memory, words left uninitialised by
+/// resize (whoever grows a buffer writes every word it adds: zeroing them first cost more
+/// than encoding a small message) and moved bit by bit. Clang's Cap'n Proto headers make
+/// capnp::word non-copyable (GCC's do not), and a std::vector with std::allocator can only
+/// grow by copying or moving.
 template <class T>
 struct word_allocator {
   using value_type = T;
@@ -35,8 +37,8 @@ struct word_allocator {
   [[nodiscard]] T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
   /// Frees what allocate(n) returned.
   void deallocate(T* p, std::size_t n) noexcept { std::allocator<T>{}.deallocate(p, n); }
-  /// A zero element at `p`, as std::vector's resize and sized constructor make.
-  void construct(T* p) noexcept { ::new (static_cast<void*>(p)) T(); }
+  /// An uninitialised element at `p`, as std::vector's resize and sized constructor make.
+  void construct(T* p) noexcept { ::new (static_cast<void*>(p)) T; }
   /// Moves `from` to `p` bit by bit, as std::vector does when it grows.
   void construct(T* p, T&& from) noexcept { std::memcpy(static_cast<void*>(p), &from, sizeof(T)); }
 
@@ -45,7 +47,7 @@ struct word_allocator {
 };
 
 /// A growable, word-aligned buffer of Cap'n Proto words (frames to write, bytes received),
-/// with every compiler coact builds with.
+/// with every compiler coact builds with. resize() leaves the words it adds uninitialised.
 using frame_words = std::vector<capnp::word, word_allocator<capnp::word>>;
 
 /// Appends `message` to `out` in Cap'n Proto's standard stream framing: the segment

@@ -36,10 +36,11 @@ struct message_frame {
 [[nodiscard]] std::optional<message_frame> read_message_frame(
     std::span<const capnp::word> frame) noexcept;
 
-/// The message of a frame read_message_frame took, as a new envelope: its payload read
-/// with a bounds-checking reader under `limits` (frame_reader_options) and copied out by
-/// envelope_from_wire, whose errors it returns (errc::malformed_message also when the
-/// reader rejects the payload).
+/// The message of a frame read_message_frame took, as a new envelope: its payload's words
+/// checked and copied as they are by envelope_from_wire; one that check does not accept
+/// is read instead with a bounds-checking reader under `limits` (frame_reader_options) and
+/// copied out through it. Returns envelope_from_wire's errors (errc::malformed_message also
+/// when the reader rejects the payload).
 [[nodiscard]] result<envelope> envelope_of(const message_frame& m,
                                            const capnp::ReaderOptions& limits,
                                            std::size_t bytes_max);
