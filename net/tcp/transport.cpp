@@ -350,15 +350,23 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   /// Writes `words` (`frames` frames) at once, on the transport's thread, while the
   /// writer is not writing; what the socket does not take is left to the writer, which
   /// sends it first.
-  void write_now(connection& c, const frame_words& words, std::size_t frames) {
-    const std::size_t bytes = words.size() * sizeof(capnp::word);
-    const auto* data = reinterpret_cast<const std::byte*>(words.data());
-    std::error_code ec;
+  /// Writes what the socket takes of `bytes` at `data` now, without waiting: the bytes
+  /// written; a full socket buffer is no error.
+  static std::size_t write_available(connection& c, const std::byte* data, std::size_t bytes,
+                                     std::error_code& ec) {
     std::size_t n = c.socket.write_some(asio::buffer(data, bytes), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       ec.clear();
       n = 0;
     }
+    return n;
+  }
+
+  void write_now(connection& c, const frame_words& words, std::size_t frames) {
+    const std::size_t bytes = words.size() * sizeof(capnp::word);
+    const auto* data = reinterpret_cast<const std::byte*>(words.data());
+    std::error_code ec;
+    const std::size_t n = write_available(c, data, bytes, ec);
     if (ec) {
       close(c, "write failed: " + ec.message());
       return;
@@ -378,11 +386,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     // Most writes fit the socket's buffer: done at once, without a trip through the
     // reactor; only what does not fit waits for the socket.
     std::error_code ec;
-    std::size_t n = c.socket.write_some(asio::buffer(data, bytes), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) {
-      ec.clear();
-      n = 0;
-    }
+    std::size_t n = write_available(c, data, bytes, ec);
     if (!ec && n < bytes) {
       auto [wait_ec, rest] =
           co_await asio::async_write(c.socket, asio::buffer(data + n, bytes - n), as_tuple);

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "coact/runtime/stable_hash.hpp"
+
 namespace coact::sim {
 
 thread_local fault_injector* detail::active_injector = nullptr;
@@ -10,11 +12,7 @@ namespace {
 
 /// A site's identity, the same in every run of the same build: FNV-1a of file and line.
 std::uint64_t site_hash(const char* file, int line) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : std::string_view{file}) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
+  std::uint64_t h = stable_hash(file);
   h ^= static_cast<std::uint64_t>(line);
   return h * 0x100000001b3ULL;
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "coact/runtime/stable_hash.hpp"
+
 namespace coact::sim {
 namespace {
 
@@ -20,16 +22,6 @@ __extension__ using u128 = unsigned __int128;
 
 std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
 
-/// FNV-1a: a fixed, portable hash of a stream's name (std::hash is not portable).
-std::uint64_t fnv1a(std::string_view text) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 }  // namespace
 
 prng::prng(std::uint64_t seed) noexcept : seed_(seed) {
@@ -38,7 +30,7 @@ prng::prng(std::uint64_t seed) noexcept : seed_(seed) {
 }
 
 prng prng::split(std::string_view stream) const noexcept {
-  std::uint64_t x = seed_ ^ fnv1a(stream);
+  std::uint64_t x = seed_ ^ stable_hash(stream);
   return prng{splitmix64(x)};
 }
 

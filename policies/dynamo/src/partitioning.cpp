@@ -4,6 +4,8 @@
 #include <cassert>
 #include <set>
 
+#include "coact/runtime/stable_hash.hpp"
+
 namespace coact::policies::dynamo {
 
 result<partitioning> partitioning::make(const kv::topology& where, std::uint32_t partition_count) {
@@ -18,12 +20,7 @@ result<partitioning> partitioning::make(const kv::topology& where, std::uint32_t
 }
 
 std::uint32_t partitioning::partition_of(std::string_view key) const noexcept {
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  for (const char c : key) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return static_cast<std::uint32_t>(hash % count_);
+  return static_cast<std::uint32_t>(stable_hash(key) % count_);
 }
 
 std::array<std::uint32_t, replication_factor> partitioning::replicas(std::uint32_t p) const {

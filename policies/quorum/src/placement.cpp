@@ -4,19 +4,9 @@
 #include <cstdint>
 #include <utility>
 
+#include "coact/runtime/stable_hash.hpp"
+
 namespace coact::policies::quorum {
-namespace {
-
-std::uint64_t fnv1a(std::string_view text) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
-}  // namespace
 
 placement::placement(kv::topology nodes, replication factors)
     : nodes_(std::move(nodes)), factors_(std::move(factors)) {
@@ -31,7 +21,7 @@ placement::placement(kv::topology nodes, replication factors)
 }
 
 std::vector<std::size_t> placement::replicas_of(std::string_view key) const {
-  const std::uint64_t h = fnv1a(key);
+  const std::uint64_t h = stable_hash(key);
   std::vector<std::size_t> chosen;
   auto factor = factors_.begin();
   for (const auto& ring : rings_) {
