@@ -16,6 +16,8 @@
 #include <fstream>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,10 +51,15 @@ struct cluster_files {
     folder = fs::temp_directory_path() / ("coact_node_test_" + std::to_string(::getpid()));
     fs::create_directories(folder);
     std::ofstream{folder / "test.secret"} << secret << '\n';
-    for (auto& p : ports) p = free_port();
+    // Three distinct ports: a kernel may hand out a released port again at once.
+    while (ports[0] == ports[1] || ports[1] == ports[2] || ports[0] == ports[2]) {
+      for (auto& p : ports) p = free_port();
+    }
+    // Heartbeats at the default interval: on a loaded 2-core machine a process can stall
+    // for a few hundred milliseconds, which a 50 ms interval would take for a lost node.
     std::ofstream config{folder / "cluster.toml"};
     config << "cluster = \"proc\"\nsecret_file = \"test.secret\"\n"
-           << "[limits]\nheartbeat_interval_ms = 50\nhandshake_timeout_ms = 1000\n";
+           << "[limits]\nheartbeat_interval_ms = 200\nhandshake_timeout_ms = 5000\n";
     const char* names[] = {"a", "b", "t"};
     for (int i = 0; i < 3; ++i) {
       config << "[[node]]\nname = \"" << names[i] << "\"\naddress = \"127.0.0.1:" << ports[i]
@@ -63,6 +70,15 @@ struct cluster_files {
   ~cluster_files() {
     std::error_code ignored;
     fs::remove_all(folder, ignored);
+  }
+  /// What the node processes wrote so far, for a failure's report.
+  std::string logs() const {
+    std::ostringstream all;
+    for (const char* name : {"a", "b"}) {
+      all << "--- " << name << ".log\n"
+          << std::ifstream{folder / (std::string{name} + ".log")}.rdbuf();
+    }
+    return all.str();
   }
   fs::path folder;
   std::uint16_t ports[3] = {};
@@ -115,7 +131,7 @@ class node_process {
 /// This test process as node t (2) of the cluster.
 struct test_member {
   explicit test_member(const cluster_files& files)
-      : transport(std::make_shared<tcp::transport>(io, options(files), secret_of())),
+      : transport(std::make_shared<tcp::transport>(io, options_logged(files), secret_of())),
         system(coact::system_config{.shard_count = 1, .node = 2, .router = transport}) {
     transport->attach(system);
     REQUIRE(transport->start());
@@ -138,14 +154,28 @@ struct test_member {
     o.node_id = 2;
     o.listen_port = files.ports[2];
     o.peers = {{0, "a", "127.0.0.1", files.ports[0]}, {1, "b", "127.0.0.1", files.ports[1]}};
-    o.limits.heartbeat_interval = 50ms;
-    o.limits.failure_detector.first_heartbeat_estimate = 200ms;
-    o.limits.failure_detector.min_stddev = 20ms;
+    o.limits.heartbeat_interval = 200ms;
+    o.limits.failure_detector.first_heartbeat_estimate = 800ms;
+    o.limits.failure_detector.acceptable_pause = 500ms;
     o.limits.reconnect.initial = 20ms;
     o.limits.reconnect.max = 200ms;
-    o.log = [](std::string_view) {};
     return o;
   }
+  /// What this node's transport logged so far, for a failure's report.
+  std::string log() {
+    std::lock_guard lock{log_mutex};
+    return log_lines;
+  }
+  tcp::transport_options options_logged(const cluster_files& files) {
+    auto o = options(files);
+    o.log = [this](std::string_view line) {
+      std::lock_guard lock{log_mutex};
+      log_lines.append(line).append("\n");
+    };
+    return o;
+  }
+  std::mutex log_mutex;
+  std::string log_lines;
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::shared_ptr<tcp::transport> transport;
@@ -183,14 +213,17 @@ std::string ping_echo(test_member& me, std::uint32_t node, coact::duration timeo
   return answer.get();
 }
 
-/// Asks until an answer comes (the processes take a moment to start and connect).
-std::string ping_echo_eventually(test_member& me, std::uint32_t node) {
+/// Asks until an answer comes (the processes take a moment to start and connect), for
+/// at most 30 s; on none, the logs of every node go to the report.
+std::string ping_echo_eventually(test_member& me, const cluster_files& files, std::uint32_t node) {
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
   std::string last;
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    last = ping_echo(me, node, 500ms);
+  do {
+    last = ping_echo(me, node, 1s);
     if (last == "42") return last;
     std::this_thread::sleep_for(100ms);
-  }
+  } while (std::chrono::steady_clock::now() < give_up);
+  UNSCOPED_INFO("last answer: " << last << "\n--- t (this test)\n" << me.log() << files.logs());
   return last;
 }
 
@@ -204,8 +237,8 @@ TEST_CASE("coact-node processes talk, lose a killed node, and take it back", "[t
   auto b =
       std::make_unique<node_process>(files.folder / "cluster.toml", "b", files.folder / "b.log");
   test_member me{files};
-  CHECK(ping_echo_eventually(me, 0) == "42");
-  CHECK(ping_echo_eventually(me, 1) == "42");
+  CHECK(ping_echo_eventually(me, files, 0) == "42");
+  CHECK(ping_echo_eventually(me, files, 1) == "42");
 
   b->end(SIGKILL);
   // An ask sent now waits for b until the failure detector gives up on it.
@@ -214,7 +247,7 @@ TEST_CASE("coact-node processes talk, lose a killed node, and take it back", "[t
   CHECK(ping_echo(me, 0) == "42");
 
   b = std::make_unique<node_process>(files.folder / "cluster.toml", "b", files.folder / "b.log");
-  CHECK(ping_echo_eventually(me, 1) == "42");
+  CHECK(ping_echo_eventually(me, files, 1) == "42");
   CHECK(me.transport->state(1) == tcp::peer_state::up);
 
   const int status = a.end(SIGTERM);
