@@ -41,7 +41,8 @@ coact::net::tcp::cluster_secret secret_of(std::string_view text) {
 
 constexpr std::string_view good_secret = "a secret of the test cluster";
 
-/// Fast enough for tests: heartbeats every 20 ms, a peer is down after ~0.3 s of silence.
+/// Fast enough for tests: heartbeats every 20 ms, a peer is down after ~0.5 s of silence;
+/// the tolerated pause keeps a stall of a loaded machine from taking a live peer for lost.
 tcp::transport_limits test_limits() {
   tcp::transport_limits l;
   l.heartbeat_interval = 20ms;
@@ -49,6 +50,7 @@ tcp::transport_limits test_limits() {
   l.failure_detector.first_heartbeat_estimate = 100ms;
   l.failure_detector.min_stddev = 20ms;
   l.failure_detector.threshold = 5;
+  l.failure_detector.acceptable_pause = 300ms;
   l.reconnect.initial = 10ms;
   l.reconnect.max = 50ms;
   return l;
