@@ -106,7 +106,7 @@ void check_quick_path(const tcp::message_frame& m, const capnp::ReaderOptions& o
 
 /// One Message frame, as transport's deliver() reads it (without its check of the
 /// nodes, so that every header reaches envelope_from_wire).
-std::size_t read_message(wire::Message::Reader m) {
+std::size_t read_message(wire::Frame::Message::Reader m) {
   const coact::wire_header h = tcp::message_header(m);
   auto e = coact::envelope_from_wire(h, m.getPayload(), frame_bytes_max);
   if (!e) return 0;

@@ -3,7 +3,9 @@
 namespace coact::net::tcp {
 namespace {
 
-actor_ref ref_of(wire::Ref::Reader r) {
+/// The reference in a Target or Sender group (two types of one shape).
+template <class Group>
+actor_ref ref_of(Group r) {
   return {r.getNode(), r.getShard(), r.getId(), r.getGeneration()};
 }
 
@@ -16,7 +18,7 @@ capnp::ReaderOptions frame_reader_options(std::size_t frame_bytes_max) noexcept 
   return o;
 }
 
-wire_header message_header(wire::Message::Reader message) {
+wire_header message_header(wire::Frame::Message::Reader message) {
   wire_header h;
   h.kind = static_cast<message_kind>(message.getKind());
   h.control = static_cast<system_control>(message.getControl());

@@ -576,7 +576,7 @@ struct transport::impl : std::enable_shared_from_this<impl> {
     return false;
   }
 
-  bool deliver(connection& c, wire::Message::Reader m) {
+  bool deliver(connection& c, wire::Frame::Message::Reader m) {
     const wire_header h = message_header(m);
     return deliver(c, h, envelope_from_wire(h, m.getPayload(), options.limits.frame_bytes_max));
   }

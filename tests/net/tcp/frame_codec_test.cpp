@@ -221,7 +221,7 @@ TEST_CASE("frame_reader_options: a traversal limit of one full frame, nesting 64
 
 TEST_CASE("message_header: reads every field of a Message as it was written", "[net][tcp]") {
   capnp::MallocMessageBuilder m{64};
-  auto b = m.initRoot<wire::Message>();
+  auto b = m.initRoot<wire::Frame>().initMessage();
   b.setKind(static_cast<std::uint8_t>(coact::message_kind::ask));
   b.setControl(static_cast<std::uint8_t>(coact::system_control::monitor));
   auto t = b.initTarget();

@@ -3,6 +3,7 @@
 // of order is refused with the right reason and errc::handshake_refused.
 #include "coact/net/tcp/handshake.hpp"
 
+#include <capnp/any.h>
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <catch2/catch.hpp>
@@ -145,14 +146,12 @@ struct two_nodes {
   }
 };
 
-/// A message whose root is a wire::Message with its three pointers set; read as a Hello or
+/// A message whose root is a struct of four pointers, each to a struct; read as a Hello or
 /// an Auth, its pointers are structs where text or data is expected.
 kj::Array<capnp::word> wrong_pointer_kinds() {
   capnp::MallocMessageBuilder message;
-  auto m = message.initRoot<wire::Message>();
-  m.initTarget().setNode(7);
-  m.initSender().setNode(8);
-  m.getPayload().initAs<wire::Ref>().setNode(9);
+  auto root = message.initRoot<capnp::AnyPointer>().initAsAnyStruct(1, 4);
+  for (auto p : root.getPointerSection()) p.initAsAnyStruct(1, 0);
   return capnp::messageToFlatArray(message);
 }
 

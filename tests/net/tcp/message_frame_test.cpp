@@ -109,9 +109,54 @@ TEST_CASE("read_message_frame reads back what append_message_frame wrote", "[net
   CHECK(m->payload.empty());
 }
 
+// Proves a tell (no correlation) leaves the Frame's last data word off, and is still read
+// back whole by both readers; a 64-byte payload then takes 152 bytes on the wire.
+TEST_CASE("a frame without correlation is a word shorter", "[net][frame]") {
+  auto h = sample_header();
+  h.kind = coact::message_kind::tell;
+  h.correlation = 0;
+  const auto payload = blob(64);
+  const auto with = frame_of(sample_header(), payload);
+  const auto without = frame_of(h, payload);
+  CHECK(without.size() + 1 == with.size());
+  CHECK(without.size() * sizeof(capnp::word) == 8 + 8 + 7 * 8 + 8 + 8 + 64);
+  const auto m = tcp::read_message_frame(without);
+  REQUIRE(m);
+  require_same(m->header, h);
+  capnp::FlatArrayMessageReader reader{kj::arrayPtr(without.data(), without.size())};
+  const auto f = reader.getRoot<wire::Frame>();
+  REQUIRE(f.which() == wire::Frame::MESSAGE);
+  require_same(tcp::message_header(f.getMessage()), h);
+  check_blob(f.getMessage().getPayload().getAs<coact::test::Blob>(), 64);
+}
+
+// Proves the layout is the one Cap'n Proto's own builder makes of a message frame in one
+// segment, so that such a frame takes the quick path too.
+TEST_CASE("read_message_frame reads a frame a MessageBuilder made", "[net][frame]") {
+  capnp::MallocMessageBuilder built{64};
+  auto bm = built.initRoot<wire::Frame>().initMessage();
+  bm.setKind(static_cast<std::uint8_t>(coact::message_kind::ask));
+  bm.initTarget().setNode(1);
+  bm.initSender().setNode(2);
+  bm.setCorrelation(7);
+  bm.getPayload().initAs<coact::test::Ping>().setN(3);
+  tcp::frame_words bw;
+  tcp::append_frame(built, bw);
+  const auto m = tcp::read_message_frame(bw);
+  REQUIRE(m);
+  CHECK(m->header.kind == coact::message_kind::ask);
+  CHECK(m->header.target.node == 1);
+  CHECK(m->header.sender.node == 2);
+  CHECK(m->header.correlation == 7);
+  const kj::ArrayPtr<const capnp::word> segments[1] = {
+      kj::arrayPtr(m->payload.data(), m->payload.size())};
+  capnp::SegmentArrayMessageReader reader{kj::arrayPtr(segments, 1)};
+  CHECK(reader.getRoot<coact::test::Ping>().getN() == 3);
+}
+
 // Proves frames of other layouts go to the Cap'n Proto reader: another kind of frame, a
-// message built by a MessageBuilder, a truncated frame, and a frame with any header
-// pointer or the payload's slot damaged.
+// message in several segments, a truncated frame, and a frame whose root pointer or
+// discriminant is damaged.
 TEST_CASE("read_message_frame declines frames of any other layout", "[net][frame]") {
   capnp::MallocMessageBuilder heartbeat{16};
   heartbeat.initRoot<wire::Frame>().initHeartbeat().setSequence(9);
@@ -119,24 +164,23 @@ TEST_CASE("read_message_frame declines frames of any other layout", "[net][frame
   tcp::append_frame(heartbeat, hb);
   CHECK_FALSE(tcp::read_message_frame(hb));
 
-  capnp::MallocMessageBuilder built{64};
-  auto bm = built.initRoot<wire::Frame>().initMessage();
-  bm.initTarget().setNode(1);
-  bm.initSender().setNode(2);
-  bm.getPayload().initAs<coact::test::Ping>().setN(3);
-  tcp::frame_words bw;
-  tcp::append_frame(built, bw);
-  CHECK_FALSE(tcp::read_message_frame(bw));
+  capnp::MallocMessageBuilder split{16, capnp::AllocationStrategy::FIXED_SIZE};
+  auto bm = split.initRoot<wire::Frame>().initMessage();
+  bm.getPayload().initAs<coact::test::Blob>().initData(200);
+  tcp::frame_words sw;
+  tcp::append_frame(split, sw);
+  REQUIRE(split.getSegmentsForOutput().size() > 1);
+  CHECK_FALSE(tcp::read_message_frame(sw));
 
   const auto payload = blob(64);
   const auto good = frame_of(sample_header(), payload);
+  REQUIRE(tcp::read_message_frame(good));
   CHECK_FALSE(tcp::read_message_frame(std::span{good}.first(good.size() - 1)));
-  // Words 1 (root), 3 (Frame's pointer), 7-9 (Message's pointers), 14 (payload root).
-  for (const std::size_t at : {1u, 3u, 7u, 8u, 9u, 14u}) {
-    INFO("word " << at << " damaged");
+  // Word 1: the root pointer (byte 4 holds the data words); word 2: the discriminant.
+  for (const auto& [at, byte] : {std::pair{1u, 4u}, std::pair{1u, 6u}, std::pair{2u, 0u}}) {
+    INFO("word " << at << " byte " << byte << " damaged");
     auto bad = good;
-    auto* bytes = reinterpret_cast<std::uint8_t*>(&bad[at]);
-    bytes[5] ^= 0x01;
+    reinterpret_cast<std::uint8_t*>(&bad[at])[byte] ^= 0x01;
     CHECK_FALSE(tcp::read_message_frame(bad));
   }
 }

@@ -278,8 +278,11 @@ TEST_CASE("payloads beyond the check arrive through Cap'n Proto's reader", "[net
   const words voids = {struct_pointer(0, 0, 1), list_pointer(0, 0, 1000)};
   for (const words* w : {&shared, &voids}) {
     REQUIRE_FALSE(quick(*w).has_value());
-    const tcp::message_frame m{coact::wire_header{}, span_of(*w)};
-    auto e = tcp::envelope_of(m, tcp::frame_reader_options(bytes_max), bytes_max);
+    tcp::frame_words frame;
+    tcp::append_message_frame(coact::wire_header{}, span_of(*w), frame);
+    const auto m = tcp::read_message_frame(frame);
+    REQUIRE(m);
+    auto e = tcp::envelope_of(*m, tcp::frame_reader_options(bytes_max), bytes_max);
     REQUIRE(e.has_value());
     const auto checked = checked_read(*w);
     REQUIRE(checked.has_value());

@@ -17,8 +17,6 @@ namespace coact::net::tcp {
 
 /// The routing header of a received Message, read field by field and not checked:
 /// envelope_from_wire checks kind, control and error domain, the transport the nodes.
-/// Throws kj::Exception when the frame is malformed (a bad pointer to a Ref), as every
-/// read of a received frame may.
-[[nodiscard]] wire_header message_header(wire::Message::Reader message);
+[[nodiscard]] wire_header message_header(wire::Frame::Message::Reader message);
 
 }  // namespace coact::net::tcp

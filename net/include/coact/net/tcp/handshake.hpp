@@ -12,7 +12,7 @@
 namespace coact::net::tcp {
 
 /// The version of coact's TCP protocol; both ends of a connection must speak the same.
-inline constexpr std::uint32_t protocol_version = 1;
+inline constexpr std::uint32_t protocol_version = 2;
 /// The length of a handshake nonce, in bytes.
 inline constexpr std::size_t nonce_size = 16;
 /// The length of a handshake mac (HMAC-SHA256), in bytes.

@@ -6,13 +6,6 @@
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("coact::net::wire");
 
-struct Ref {
-  node @0 :UInt32;
-  shard @1 :UInt32;
-  id @2 :UInt32;
-  generation @3 :UInt32;
-}
-
 # The handshake. The connecting node sends Hello (no mac); the accepting node answers
 # with its own Hello whose mac proves it knows the cluster secret; the connecting node
 # answers with Auth, proving the same. Each mac covers both nonces, so none replays.
@@ -29,19 +22,6 @@ struct Auth {
   mac @0 :Data;
 }
 
-# An actor message: the routing header (coact::wire_header) and the payload.
-struct Message {
-  kind @0 :UInt8;
-  control @1 :UInt8;
-  target @2 :Ref;
-  sender @3 :Ref;
-  correlation @4 :UInt64;
-  typeId @5 :UInt64;
-  errorDomain @6 :UInt8;
-  errorValue @7 :Int32;
-  payload @8 :AnyPointer;
-}
-
 struct Heartbeat {
   sequence @0 :UInt64;
 }
@@ -51,12 +31,36 @@ struct Goodbye {
   reason @0 :Text;
 }
 
+# An actor message is a group, its references groups in it: the routing header
+# (coact::wire_header) lies in the Frame's own data words, with no pointer to follow, and
+# the payload pointer is the Frame's one pointer. Correlation, zero in every tell, takes
+# the last data word: a writer may leave it off (Cap'n Proto reads a missing field as 0).
 struct Frame {
   union {
     hello @0 :Hello;
     auth @1 :Auth;
-    message @2 :Message;
-    heartbeat @3 :Heartbeat;
-    goodbye @4 :Goodbye;
+    heartbeat @2 :Heartbeat;
+    goodbye @3 :Goodbye;
+    message :group {
+      kind @4 :UInt8;
+      control @5 :UInt8;
+      errorDomain @6 :UInt8;
+      errorValue @7 :Int32;
+      typeId @8 :UInt64;
+      target :group {
+        node @9 :UInt32;
+        shard @10 :UInt32;
+        id @11 :UInt32;
+        generation @12 :UInt32;
+      }
+      sender :group {
+        node @13 :UInt32;
+        shard @14 :UInt32;
+        id @15 :UInt32;
+        generation @16 :UInt32;
+      }
+      correlation @17 :UInt64;
+      payload @18 :AnyPointer;
+    }
   }
 }
