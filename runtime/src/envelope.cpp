@@ -26,6 +26,8 @@ struct builder_slot {
   /// Set on a thread's reused builder (see reused_builder below), whose messages are built
   /// one after another into its long segment and copied out when sealed.
   reused_builder* reused = nullptr;
+  /// builder()'s root pointer (see slot_root).
+  capnp::AnyPointer::Builder root = nullptr;
 
   arena_builder& builder() noexcept {
     return *std::launder(reinterpret_cast<arena_builder*>(space));
@@ -77,6 +79,7 @@ struct reused_builder {
     std::memset(static_cast<void*>(segment), 0, used * sizeof(capnp::word));
     new (slot.space) arena_builder(kj::arrayPtr(segment, reused_segment_words));
     built = true;
+    slot.root = slot.builder().getRoot<capnp::AnyPointer>();
   }
 };
 
@@ -302,10 +305,11 @@ builder_slot* open_builder(envelope_node* node) {
   node->zero_segment();
   node->segment_words_dirty = first_segment_words;
   new (slot->space) arena_builder(kj::arrayPtr(node->segment, first_segment_words));
+  slot->root = slot->builder().getRoot<capnp::AnyPointer>();
   return slot;
 }
 
-capnp::MessageBuilder& slot_builder(builder_slot* slot) noexcept { return slot->builder(); }
+capnp::AnyPointer::Builder& slot_root(builder_slot* slot) noexcept { return slot->root; }
 
 namespace {
 

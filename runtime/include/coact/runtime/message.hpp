@@ -28,7 +28,10 @@ void set_node_type(envelope_node* node, std::uint64_t type_id) noexcept;
 /// It lives only while a message is being built: a sealed message is plain words.
 struct builder_slot;
 [[nodiscard]] builder_slot* open_builder(envelope_node* node);
-[[nodiscard]] capnp::MessageBuilder& slot_builder(builder_slot* slot) noexcept;
+/// The root pointer of the slot's message, found once per builder rather than per
+/// message: Cap'n Proto's getRoot is a call into the library, and its result, returned
+/// through the stack, stalled each message's first store to it.
+[[nodiscard]] capnp::AnyPointer::Builder& slot_root(builder_slot* slot) noexcept;
 /// Finishes a message: its payload becomes one contiguous run of words (in place when it
 /// fits the inline segment, else a heap copy), and the builder goes back to the pool.
 void seal(envelope_node* node, builder_slot* slot);
@@ -103,7 +106,7 @@ class message {
   message()
       : env_(detail::acquire_node()),
         slot_(detail::open_builder(env_.node())),
-        root_(detail::slot_builder(slot_).template initRoot<T>()) {
+        root_(detail::slot_root(slot_).template initAs<T>()) {
     detail::set_node_type(env_.node(), capnp::typeId<T>());
   }
   message(message&& other) noexcept

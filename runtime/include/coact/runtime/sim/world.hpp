@@ -140,7 +140,7 @@ class world {
   /// One entry of the agenda: an action, or a message arriving at a node.
   struct scheduled {
     time_point when;
-    std::uint64_t seq;
+    std::uint64_t seq = 0;  // set by schedule()
     std::function<void()> action;
     node_id to = 0;
     envelope message;
