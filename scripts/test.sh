@@ -3,7 +3,7 @@
 #
 #   scripts/test.sh                               preset dev: Debug, -Werror, every test
 #   scripts/test.sh --sanitize address,undefined  preset asan: every test under ASan+UBSan
-#   scripts/test.sh --sanitize thread             preset tsan: the threaded suites under TSan
+#   scripts/test.sh --sanitize thread             preset tsan: the suites under TSan (no samples or consumer builds)
 #
 # Exits non-zero if setup, the build or any test fails.
 set -euo pipefail
@@ -38,5 +38,5 @@ fi
 cmake --preset "$preset" "${launcher[@]}"
 cmake --build --preset "$preset"
 # The preset sets the parallelism, output on failure, sanitizer options and, for tsan,
-# the filter to the threaded suites (labels runtime, net, tools, check).
+# the filter to every suite but the samples and the consumer builds.
 ctest --preset "$preset"
