@@ -94,7 +94,7 @@ std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home, session_
     number = sessions_++;
   }
   const auto stream = "read_concern/session/" + std::to_string(home) + "/" + std::to_string(number);
-  return std::make_unique<session_client>(topology_.replicas, directory_, session,
+  return std::make_unique<session_client>(topology_.replicas, directory_, session, number + 1,
                                           sim::prng{options_.seed}.split(stream));
 }
 

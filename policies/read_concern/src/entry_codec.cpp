@@ -37,6 +37,8 @@ entry read_entry(proto::Entry::Reader r) {
   e.value = r.getValue();
   if (r.getExpectedPresent()) e.expected = std::string{r.getExpected()};
   e.primary = r.getPrimary();
+  e.client = r.getClient();
+  e.sequence = r.getSequence();
   return e;
 }
 
@@ -48,6 +50,8 @@ void write_entry(proto::Entry::Builder b, const entry& e) {
   b.setExpectedPresent(e.expected.has_value());
   if (e.expected) b.setExpected(*e.expected);
   b.setPrimary(e.primary);
+  b.setClient(e.client);
+  b.setSequence(e.sequence);
 }
 
 }  // namespace coact::policies::read_concern

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "client_table.hpp"
 #include "coact/policies/read_concern/read_concern.capnp.h"
 #include "coact/runtime/system.capnp.h"
 #include "entry_codec.hpp"
@@ -48,7 +49,7 @@ struct pending_read {
 /// A w:majority write in the primary's oplog, waiting for a majority to have it.
 struct pending_write {
   envelope request;
-  std::uint64_t index = 0;
+  write_answer answer;
   time_point deadline;
 };
 
@@ -139,27 +140,32 @@ class member {
 
   // ---- the oplog and the data ----
 
-  /// Appends `e` to the oplog and applies it to the data. For a cas: whether it matched.
-  bool append_and_apply(entry e) {
+  /// Appends `e` to the oplog and applies it to the data, and to the client table if it
+  /// came from a client's request. What its client is told.
+  write_answer append_and_apply(entry e) {
     const std::uint64_t index = log_.last_index() + 1;
-    bool matched = true;
+    write_answer answer{.sequence = e.sequence, .position = {e.term, index}};
     if (e.kind == entry_kind::cas) {
       const snapshot_value* current = data_.read(e.key, index - 1);
-      matched = e.expected ? current != nullptr && current->value == *e.expected : !current;
+      answer.matched = e.expected ? current != nullptr && current->value == *e.expected : !current;
     }
-    if (e.kind != entry_kind::noop && matched) {
-      data_.write(e.key, e.value, {e.term, index}, e.primary, commit_);
+    if (e.kind != entry_kind::noop && answer.matched) {
+      data_.write(e.key, e.value, answer.position, e.primary, commit_);
     }
+    if (e.kind != entry_kind::noop) {
+      if (const snapshot_value* v = data_.read(e.key, index)) answer.found = *v;
+    }
+    if (e.client != 0) clients_.record(e.client, answer, commit_);
     log_.append(std::move(e));
-    return matched;
+    return answer;
   }
 
-  /// Appends a new entry and saves it (the caller syncs before answering).
-  bool append_entry(entry e) {
+  /// Appends a new entry and saves it (the caller syncs before answering). What its client
+  /// is told, unless saving failed.
+  std::optional<write_answer> append_entry(entry e) {
     const std::uint64_t index = log_.last_index() + 1;
-    if (!saved(store_.save_append(index, e))) return false;
-    append_and_apply(std::move(e));
-    return true;
+    if (!saved(store_.save_append(index, e))) return std::nullopt;
+    return append_and_apply(std::move(e));
   }
 
   /// Cuts the oplog after `index`: the entries after it were never majority-committed and
@@ -168,6 +174,7 @@ class member {
     assert(index >= commit_);
     if (!saved(store_.save_truncate_after(index))) return false;
     data_.drop_after(index);
+    clients_.drop_after(index);
     std::uint64_t position = index;
     for (auto& e : log_.truncate_after(index)) {
       ++position;
@@ -446,12 +453,12 @@ class member {
     (void)self.reply(request, std::move(m));
   }
 
-  /// Answers with the key's value as of oplog index `index`.
-  void reply_value(actor_context& self, envelope& request, const std::string& key,
-                   std::uint64_t index, bool matched, op_time operation_time) {
+  /// Answers with value `v` (null: the key has none).
+  void reply_value(actor_context& self, envelope& request, const snapshot_value* v, bool matched,
+                   op_time operation_time) {
     message<proto::ClientReply> m;
     m->setStatus(proto::Status::OK);
-    if (const snapshot_value* v = data_.read(key, index)) {
+    if (v != nullptr) {
       m->setPresent(true);
       m->setValue(v->value);
       set_op_time(m->initVersion(), v->written);
@@ -486,7 +493,7 @@ class member {
     const bool committed_state =
         r.concern == proto::ReadConcern::MAJORITY || r.concern == proto::ReadConcern::LINEARIZABLE;
     const op_time at = committed_state ? commit_point() : log_.last();
-    reply_value(self, r.request, r.key, at.index, true, at);
+    reply_value(self, r.request, data_.read(r.key, at.index), true, at);
   }
 
   void serve_pending(actor_context& self) {
@@ -496,20 +503,28 @@ class member {
       return true;
     });
     std::erase_if(writes_, [&](pending_write& w) {
-      if (commit_ < w.index) return false;
-      reply_write(self, w.request, w.index);
+      if (commit_ < w.answer.position.index) return false;
+      reply_write(self, w.request, w.answer);
       return true;
     });
   }
 
-  /// Answers an applied write (or cas) at oplog index `index`.
-  void reply_write(actor_context& self, envelope& request, std::uint64_t index) {
-    const auto m = request.get<proto::ClientWrite>();
-    const std::string key = m.getKey();
-    const snapshot_value* v = data_.read(key, index);
-    // A cas that did not match wrote nothing: the version found is older than `index`.
-    const bool matched = v != nullptr && v->written.index == index;
-    reply_value(self, request, key, index, matched, {log_.term_at(index), index});
+  /// Answers an applied write (or cas).
+  void reply_write(actor_context& self, envelope& request, const write_answer& answer) {
+    reply_value(self, request, answer.found ? &*answer.found : nullptr, answer.matched,
+                answer.position);
+  }
+
+  /// Answers an applied write once its write concern is met.
+  void answer_write(actor_context& self, envelope e, const write_answer& answer) {
+    const bool met = e.get<proto::ClientWrite>().getConcern() == proto::WriteConcern::ONE ||
+                     commit_ >= answer.position.index;
+    if (met) {
+      reply_write(self, e, answer);
+      return;
+    }
+    const auto wait = to_duration_ms(e.get<proto::ClientWrite>().getWaitMs());
+    writes_.push_back({.request = std::move(e), .answer = answer, .deadline = self.now() + wait});
   }
 
   void on_read(actor_context& self, envelope e) {
@@ -546,21 +561,30 @@ class member {
       reply_status(self, e, proto::Status::NOT_PRIMARY);
       return;
     }
+    // A request already in the oplog (a copy the network delivered twice, or a retry) is
+    // answered as it was the first time, once its concern is met; a copy older than the
+    // client's latest write comes after the client stopped waiting for it (one operation
+    // at a time): it must not apply, and its outcome is unknown to whoever sees the answer.
+    if (const write_answer* done = m.getClient() != 0 ? clients_.last(m.getClient()) : nullptr;
+        done != nullptr && m.getSequence() <= done->sequence) {
+      if (m.getSequence() < done->sequence) {
+        reply_status(self, e, proto::Status::UNCONFIRMED);
+      } else {
+        answer_write(self, std::move(e), *done);
+      }
+      return;
+    }
     entry written{.term = term_,
                   .kind = m.getIsCas() ? entry_kind::cas : entry_kind::put,
                   .key = m.getKey(),
                   .value = m.getValue(),
-                  .primary = setup_.node};
+                  .primary = setup_.node,
+                  .client = m.getClient(),
+                  .sequence = m.getSequence()};
     if (m.getIsCas() && m.getExpectedPresent()) written.expected = std::string{m.getExpected()};
-    if (!append_entry(std::move(written)) || !saved(store_.sync())) return;
-    const std::uint64_t index = log_.last_index();
-    if (m.getConcern() == proto::WriteConcern::ONE) {
-      reply_write(self, e, index);
-    } else {
-      writes_.push_back({.request = std::move(e),
-                         .index = index,
-                         .deadline = self.now() + to_duration_ms(m.getWaitMs())});
-    }
+    const auto answer = append_entry(std::move(written));
+    if (!answer || !saved(store_.sync())) return;
+    answer_write(self, std::move(e), *answer);
     broadcast(self);
     advance_commit(self);
   }
@@ -569,6 +593,7 @@ class member {
   member_store store_;
   oplog log_;
   snapshot_map data_;
+  client_table clients_;
   std::uint64_t term_ = 0;
   std::optional<std::uint32_t> voted_for_;
   member_role role_ = member_role::secondary;

@@ -8,6 +8,7 @@
 
 #include "coact/actors/directory.hpp"
 #include "coact/actors/log_storage.hpp"
+#include "coact/policies/read_concern/deployment.hpp"
 #include "coact/policies/read_concern/member_status.hpp"
 #include "coact/policies/read_concern/rollback_log.hpp"
 #include "coact/runtime/actor_context.hpp"
@@ -16,9 +17,6 @@
 #include "coact/runtime/task.hpp"
 
 namespace coact::policies::read_concern {
-
-/// The member actor's name in the deployment's directory.
-inline constexpr const char* member_directory_role = "read_concern.member";
 
 /// The member's clocks.
 struct member_timing {

@@ -21,6 +21,9 @@ struct entry {
   std::optional<std::string> expected;
   /// The node of the primary that wrote it.
   std::uint32_t primary = 0;
+  /// The request it came from: its client's id (0: none) and number (ClientWrite).
+  std::uint64_t client = 0;
+  std::uint64_t sequence = 0;
 };
 
 /// A member's oplog: entries at indices 1..last_index(), their terms never decreasing.

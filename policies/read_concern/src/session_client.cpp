@@ -32,6 +32,11 @@ void set_op_time(proto::OpTime::Builder b, op_time t) {
 
 op_time op_time_of(proto::OpTime::Reader r) { return {r.getTerm(), r.getIndex()}; }
 
+/// A version's counter: the entry's term, then its index (below 2^32), so that a write
+/// rolled back and the one that replaced it at its index differ, and counters order as
+/// oplog positions do.
+std::uint64_t counter_of(proto::OpTime::Reader r) { return (r.getTerm() << 32) | r.getIndex(); }
+
 /// Attempts per operation at most, whatever the deadline: enough to go round every member
 /// a few times.
 constexpr std::size_t attempts_per_member = 4;
@@ -56,9 +61,9 @@ struct session_client::answer {
 };
 
 session_client::session_client(std::vector<kv::member> members, const kv::directory& directory,
-                               session_options options, sim::prng random)
-    : members_(std::move(members)), directory_(&directory), options_(options), random_(random),
-      round_trip_(members_.size(), duration{0}) {}
+                               session_options options, std::uint64_t id, sim::prng random)
+    : members_(std::move(members)), directory_(&directory), options_(options), id_(id),
+      random_(random), round_trip_(members_.size(), duration{0}) {}
 
 std::string session_client::name() const {
   return std::string{"read_concern read="} + to_string(options_.read) +
@@ -98,6 +103,7 @@ void session_client::forget_primary(std::size_t member) {
 task<result<session_client::answer>> session_client::run(actor_context& self, operation op) {
   const bool to_primary = op.write || options_.read == read_level::linearizable;
   const time_point deadline = self.now() + options_.operation_timeout;
+  const std::uint64_t sequence = op.write ? ++writes_ : 0;
   // A write whose attempt may have reached a primary has an unknown outcome from then on;
   // only a write refused everywhere certainly did not happen.
   std::error_code failure = kv::kv_errc::unavailable;
@@ -123,6 +129,8 @@ task<result<session_client::answer>> session_client::run(actor_context& self, op
       m->setExpectedPresent(op.expected.has_value());
       if (op.expected) m->setExpected(*op.expected);
       m->setWaitMs(wait_ms);
+      m->setClient(id_);
+      m->setSequence(sequence);
       reply = co_await self.ask<proto::ClientReply>(ref, std::move(m), ask_timeout);
     } else {
       message<proto::ClientRead> m;
@@ -154,7 +162,7 @@ task<result<session_client::answer>> session_client::run(actor_context& self, op
         answer a{.matched = r.getMatched(), .member = target};
         if (r.getPresent()) {
           a.value = std::string{r.getValue()};
-          a.version = {.counter = r.getVersion().getIndex(), .writer = r.getWriter()};
+          a.version = {.counter = counter_of(r.getVersion()), .writer = r.getWriter()};
         }
         co_return a;
       }

@@ -19,12 +19,14 @@ namespace coact::policies::read_concern {
 /// only once it has reached that position (applied it, for local reads; majority-committed
 /// it, for majority reads), so a session's reads never go back behind what it wrote or read
 /// before. Writes go to the primary, reads as the read preference says, with retries on
-/// other members until the operation's deadline.
+/// other members until the operation's deadline. Each write carries the session's id and
+/// its number among the session's writes (the same on every retry), so that it applies
+/// once however often it is delivered.
 class session_client final : public kv::client {
  public:
-  /// `directory` must outlive the client.
+  /// `directory` must outlive the client; `id` (not 0) must be unique in the replica set.
   session_client(std::vector<kv::member> members, const kv::directory& directory,
-                 session_options options, sim::prng random);
+                 session_options options, std::uint64_t id, sim::prng random);
 
   task<result<kv::read_result>> get(actor_context& self, std::string key) override;
   task<result<kv::write_result>> put(actor_context& self, std::string key,
@@ -51,6 +53,8 @@ class session_client final : public kv::client {
   std::vector<kv::member> members_;
   const kv::directory* directory_;
   session_options options_;
+  std::uint64_t id_;
+  std::uint64_t writes_ = 0;  // the number of the last write begun
   sim::prng random_;
   op_time token_;
   std::optional<std::size_t> primary_;  // index into members_: the believed primary

@@ -42,16 +42,6 @@ std::map<std::string, check::operation> ok_writes(const check::history& h,
   return by_value;
 }
 
-std::string describe(const check::session_report& report) {
-  std::string text = std::to_string(report.violations.size()) + " violations";
-  for (std::size_t i = 0; i < std::min<std::size_t>(3, report.violations.size()); ++i) {
-    const auto& v = report.violations[i];
-    text += "\n  " + std::string{check::to_string(v.kind)} + " in " + v.session + " on " + v.key +
-            ": " + v.reason;
-  }
-  return text;
-}
-
 }  // namespace
 
 // Proves that causal sessions with majority reads and w:majority writes keep read-your-writes,
@@ -79,7 +69,7 @@ SCENARIO("majority/majority causal sessions keep all four session guarantees",
         const auto out = rt::run_scenario(s);
         auto report = check::check_session_guarantees(out.history);
         REQUIRE(report);
-        INFO(describe(report.value()));
+        INFO(rt::describe(report.value()));
         CHECK(report.value().valid());
         std::set<std::string> serving;
         for (const auto& e : out.history) {
@@ -120,11 +110,7 @@ SCENARIO("linearizable reads with majority writes are linearizable under failove
         // of a higher term; its majority rounds and its commit point keep it honest.
         s.set.step_down_after = seed % 2 == 1 ? std::nullopt : rc::options{}.step_down_after;
         const auto out = rt::run_scenario(s);
-        auto report = check::check_linearizability(out.history);
-        REQUIRE(report);
-        INFO(report.value().explanation);
-        REQUIRE(report.value().outcome != check::verdict::unknown);
-        CHECK(report.value().outcome == check::verdict::linearizable);
+        rt::check_linearizable(out.history);
         CHECK(out.crashes > 0);
         CHECK(out.max_term >= 2);  // the crash forced at least one more election
         for (const auto& member : out.members) CHECK(member.voter);  // durable: all still vote
@@ -150,11 +136,7 @@ SCENARIO("a volatile member restarted empty never votes again", "[read_concern][
         INFO(rt::rerun_hint(seed));
         s.seed = seed;
         const auto out = rt::run_scenario(s);
-        auto report = check::check_linearizability(out.history);
-        REQUIRE(report);
-        INFO(report.value().explanation);
-        REQUIRE(report.value().outcome != check::verdict::unknown);
-        CHECK(report.value().outcome == check::verdict::linearizable);
+        rt::check_linearizable(out.history);
         REQUIRE(out.crashes == 1);
         CHECK(std::count_if(out.members.begin(), out.members.end(),
                             [](const rc::member_status& m) { return !m.voter; }) == 1);
@@ -187,11 +169,7 @@ SCENARIO("a cut-off primary that stays primary serves no stale linearizable read
         INFO(rt::rerun_hint(seed));
         s.seed = seed;
         const auto out = rt::run_scenario(s);
-        auto report = check::check_linearizability(out.history);
-        REQUIRE(report);
-        INFO(report.value().explanation);
-        REQUIRE(report.value().outcome != check::verdict::unknown);
-        CHECK(report.value().outcome == check::verdict::linearizable);
+        rt::check_linearizable(out.history);
         CHECK(out.cuts > 0);
       }
     }
@@ -248,7 +226,7 @@ SCENARIO("w:1 writes are rolled back after a failover but majority writes never 
         }
         for (const auto& [key, op] : last_majority) {
           INFO("key " << key << ": last majority write " << std::get<std::string>(op.argument)
-                      << " at index " << *op.version);
+                      << " at version " << *op.version);
           REQUIRE(out.final_reads.contains(key));
           const auto& final_read = out.final_reads.at(key);
           REQUIRE(final_read.value);
@@ -291,7 +269,7 @@ SCENARIO("local reads with w:1 writes break session guarantees", "[read_concern]
         REQUIRE(report);
         if (!report.value().valid()) {
           caught = seed;
-          found = describe(report.value());
+          found = rt::describe(report.value());
           break;
         }
       }
@@ -325,7 +303,7 @@ SCENARIO("mixed concerns keep the guarantees the table gives them", "[read_conce
         REQUIRE(report);
         if (report.value().valid()) continue;
         found.push_back(rt::rerun_hint(seed) + " (" + rc::to_string(read) + "/" +
-                        rc::to_string(write) + "): " + describe(report.value()));
+                        rc::to_string(write) + "): " + rt::describe(report.value()));
         if (first_only) break;
       }
       return found;

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 
 #include "coact/actors/log_storage.hpp"
 #include "coact/actors/recording_client.hpp"
+#include "coact/check/linearizability.hpp"
 #include "coact/check/recorder.hpp"
 #include "coact/runtime/sim/world.hpp"
 
@@ -99,7 +101,10 @@ void on_primary(sim::world& w, const rc::deployment& d, time_point at,
 
 outcome run_scenario(const scenario& s) {
   auto network = std::make_shared<nsim::network>(sim::prng{s.seed}.split("net"));
-  REQUIRE(network->set_defaults({.delay = s.delay, .loss_probability = s.loss, .fifo = s.fifo}));
+  REQUIRE(network->set_defaults({.delay = s.delay,
+                                 .loss_probability = s.loss,
+                                 .duplication_probability = s.duplication,
+                                 .fifo = s.fifo}));
   // Destroyed first (below), while the clients and the deployment its actors use still live.
   auto world = std::make_unique<sim::world>(s.seed, network);
   sim::world& w = *world;
@@ -202,6 +207,24 @@ outcome run_scenario(const scenario& s) {
   out.network = network->counters();
   world.reset();
   return out;
+}
+
+void check_linearizable(const check::history& history) {
+  auto report = check::check_linearizability(history);
+  REQUIRE(report);
+  INFO(report.value().explanation);
+  REQUIRE(report.value().outcome != check::verdict::unknown);
+  CHECK(report.value().outcome == check::verdict::linearizable);
+}
+
+std::string describe(const check::session_report& report) {
+  std::string text = std::to_string(report.violations.size()) + " violations";
+  for (std::size_t i = 0; i < std::min<std::size_t>(3, report.violations.size()); ++i) {
+    const auto& v = report.violations[i];
+    text += "\n  " + std::string{check::to_string(v.kind)} + " in " + v.session + " on " + v.key +
+            ": " + v.reason;
+  }
+  return text;
 }
 
 }  // namespace coact::test::read_concern

@@ -12,6 +12,7 @@
 
 #include "coact/actors/kv_client.hpp"
 #include "coact/check/history.hpp"
+#include "coact/check/session_guarantees.hpp"
 #include "coact/net/sim/network.hpp"
 #include "coact/policies/read_concern/deployment.hpp"
 #include "sim_seeds.hpp"
@@ -49,6 +50,8 @@ struct scenario {
   /// Every link's delay (the default: LNKD-SSD of the PBS paper, 0.235 ms and up).
   net::sim::delay_distribution delay = net::sim::delay_distribution::lnkd_ssd();
   double loss = 0.02;
+  /// The probability that a message arrives twice (client requests and replication alike).
+  double duplication = 0;
   bool fifo = false;
   /// When the primary of the moment is crashed, and for how long it stays down.
   std::vector<duration> crash_primary_at;
@@ -87,6 +90,12 @@ struct outcome {
 };
 
 outcome run_scenario(const scenario& s);
+
+/// Asserts (Catch2) that `history` is linearizable, with the checker's explanation when not.
+void check_linearizable(const check::history& history);
+
+/// A session report's violations (the first three), for a failed assertion's message.
+std::string describe(const check::session_report& report);
 
 /// The seeds to try, and how a failing one replays (tests/support/sim_seeds.hpp).
 using coact::test::seeds;

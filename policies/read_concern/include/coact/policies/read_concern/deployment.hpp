@@ -20,6 +20,10 @@
 
 namespace coact::policies::read_concern {
 
+/// The member actor's name in a deployment's directory() (read_concern.capnp is its
+/// protocol).
+inline constexpr const char* member_directory_role = "read_concern.member";
+
 /// How a replica set is set up.
 struct options {
   /// What make_client(home) gives its sessions.
@@ -64,7 +68,9 @@ class deployment final : public kv::deployment {
   /// A session with options().session.
   [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t home) override;
   /// A session with its own concerns and read preference (as a MongoDB client sets them
-  /// per operation), on the same replica set.
+  /// per operation), on the same replica set. Sessions are numbered from 1 in the order
+  /// they are made: that number is the id that makes their writes apply once, so every
+  /// session of a replica set must come from one deployment.
   [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t home,
                                                         session_options session);
 

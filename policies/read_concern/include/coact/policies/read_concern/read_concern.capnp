@@ -28,7 +28,9 @@ struct Entry {
   value @3 :Text;
   expectedPresent @4 :Bool;
   expected @5 :Text;
-  primary @6 :UInt32;  # the node of the primary that wrote it
+  primary @6 :UInt32;   # the node of the primary that wrote it
+  client @7 :UInt64;    # the request's client and its number (ClientWrite); 0 for a noop
+  sequence @8 :UInt64;
 }
 
 # Tell, primary to secondary: entries after `prevIndex` (empty: a heartbeat), the
@@ -100,13 +102,19 @@ struct ClientWrite {
   expectedPresent @5 :Bool;
   expected @6 :Text;
   waitMs @7 :UInt32;
+  # The client's id (0: none, the write is not deduplicated) and the write's number among
+  # its writes (from 1, the same on every retry), so that the primary applies a request
+  # delivered or retried twice once, and answers the copy as it answered the first.
+  client @8 :UInt64;
+  sequence @9 :UInt64;
 }
 
 enum Status {
   ok @0;
   notPrimary @1;    # refused, nothing done (a write or linearizable read at a secondary)
   waitTimeout @2;   # a read that waited past waitMs for the token or the concern
-  unconfirmed @3;   # a write in the oplog whose concern was not met: it may still apply
+  unconfirmed @3;   # a write in the oplog whose concern was not met: it may still apply;
+                    # or a copy of a write older than its client's latest (not applied now)
 }
 
 struct ClientReply {
