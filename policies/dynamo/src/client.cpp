@@ -20,6 +20,8 @@ struct client::request {
   std::string value;
   std::optional<std::string> expected;
   bool consistent = false;
+  /// put and cas: the client's number for the write, the same in every attempt.
+  std::uint64_t sequence = 0;
 };
 
 /// A replica's Answer, decoded.
@@ -43,8 +45,8 @@ std::size_t index_of(const std::array<std::uint32_t, replication_factor>& nodes,
 }  // namespace
 
 client::client(const partitioning& layout, const kv::directory& refs, std::uint32_t home,
-               client_options options, sim::prng random)
-    : layout_(&layout), refs_(&refs), home_(home), options_(options), random_(random) {}
+               std::uint64_t id, client_options options, sim::prng random)
+    : layout_(&layout), refs_(&refs), home_(home), id_(id), options_(options), random_(random) {}
 
 std::string client::name() const {
   return options_.consistent_read ? "dynamo consistent" : "dynamo eventual";
@@ -65,6 +67,8 @@ task<result<client::answer>> client::ask(actor_context& self, std::uint32_t node
       message<proto::Put> m;
       m->setKey(r.key);
       m->setValue(r.value);
+      m->setClient(id_);
+      m->setSequence(r.sequence);
       e = std::move(m).take();
       break;
     }
@@ -74,6 +78,8 @@ task<result<client::answer>> client::ask(actor_context& self, std::uint32_t node
       m->setHasExpected(r.expected.has_value());
       if (r.expected) m->setExpected(*r.expected);
       m->setValue(r.value);
+      m->setClient(id_);
+      m->setSequence(r.sequence);
       e = std::move(m).take();
       break;
     }
@@ -115,14 +121,18 @@ task<result<client::answer>> client::at_leader(actor_context& self, const reques
   if (suspected(node, self.now())) node = next_replica(nodes, node, self.now());
   std::array<bool, replication_factor> asked{};
   std::error_code last = kv::kv_errc::unavailable;
+  // The first failure after which a write may have been applied: what the operation
+  // fails with if no later attempt succeeds (a refusal later does not undo it).
+  std::error_code unknown;
   for (std::uint32_t attempt = 0; attempt < options_.attempts_max; ++attempt) {
     asked[index_of(nodes, node)] = true;
     auto a = co_await ask(self, node, r);
     if (!a) {
       suspects_[node] = self.now() + options_.suspect_timeout;
-      // A write may have been applied: it is never sent twice.
-      if (r.what != request::kind::get) co_return a.error();
       last = a.error();
+      // A write may have been applied; its retry has the same token, so it is not
+      // applied twice.
+      if (r.what != request::kind::get && !unknown) unknown = last;
       node = next_replica(nodes, node, self.now());
       continue;
     }
@@ -131,7 +141,13 @@ task<result<client::answer>> client::at_leader(actor_context& self, const reques
         leaders_[r.partition] = node;
         co_return std::move(a).value();
       case proto::Outcome::OUTCOME_UNKNOWN:
-        co_return kv::kv_errc::level_unmet;
+        // The next leader may hold the write: asked again, it answers once it commits.
+        last = kv::kv_errc::level_unmet;
+        if (!unknown) unknown = last;
+        node = next_replica(nodes, node, self.now());
+        asked = {};
+        co_await self.sleep(options_.retry_backoff);
+        continue;
       case proto::Outcome::NOT_LEADER:
       case proto::Outcome::UNAVAILABLE:
         break;
@@ -149,7 +165,7 @@ task<result<client::answer>> client::at_leader(actor_context& self, const reques
     asked = {};
     co_await self.sleep(options_.retry_backoff);
   }
-  co_return last;
+  co_return unknown ? unknown : last;
 }
 
 task<result<client::answer>> client::at_replicas(actor_context& self, const request& r) {
@@ -218,7 +234,8 @@ task<result<kv::write_result>> client::put(actor_context& self, std::string key,
   request r{.what = request::kind::put,
             .partition = layout_->partition_of(key),
             .key = std::move(key),
-            .value = std::move(value)};
+            .value = std::move(value),
+            .sequence = ++sequence_};
   auto a = co_await at_leader(self, r);
   if (!a) co_return a.error();
   co_return kv::write_result{
@@ -231,7 +248,8 @@ task<result<kv::write_result>> client::cas(actor_context& self, std::string key,
             .partition = layout_->partition_of(key),
             .key = std::move(key),
             .value = std::move(value),
-            .expected = std::move(expected)};
+            .expected = std::move(expected),
+            .sequence = ++sequence_};
   auto a = co_await at_leader(self, r);
   if (!a) co_return a.error();
   co_return kv::write_result{.version = a.value().version,

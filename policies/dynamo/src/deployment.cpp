@@ -57,9 +57,12 @@ std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home) {
 }
 
 std::unique_ptr<client> deployment::connect(std::uint32_t home, client_options options) {
-  const sim::prng random =
-      sim::prng{options_.seed}.split("client/" + std::to_string(clients_made_++));
-  return std::make_unique<client>(layout_, refs_, home, options, random);
+  const std::uint64_t made = ++clients_made_;
+  const sim::prng random = sim::prng{options_.seed}.split("client/" + std::to_string(made - 1));
+  // The home node in the high half: clients that deployments on other nodes make get other
+  // ids.
+  const std::uint64_t id = (std::uint64_t{home} << 32) | (made & 0xffff'ffffU);
+  return std::make_unique<client>(layout_, refs_, home, id, options, random);
 }
 
 result<std::unique_ptr<deployment>> deploy(const kv::topology& where, options settings) {

@@ -20,6 +20,8 @@ void write_entry(proto::Entry::Builder b, const log_entry& e) {
   b.setHasExpected(e.expected.has_value());
   if (e.expected) b.setExpected(*e.expected);
   b.setWriter(e.writer);
+  b.setClient(e.client);
+  b.setSequence(e.sequence);
 }
 
 log_entry read_entry(proto::Entry::Reader r) {
@@ -40,6 +42,8 @@ log_entry read_entry(proto::Entry::Reader r) {
   e.value = text_of(r.getValue());
   if (r.getHasExpected()) e.expected = text_of(r.getExpected());
   e.writer = r.getWriter();
+  e.client = r.getClient();
+  e.sequence = r.getSequence();
   return e;
 }
 

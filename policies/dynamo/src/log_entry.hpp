@@ -24,6 +24,10 @@ struct log_entry {
   std::optional<std::string> expected;
   /// The node of the leader that appended it (the version's writer).
   std::uint32_t writer = 0;
+  /// The write's idempotency token: its client's id (0: none) and that client's number
+  /// for it.
+  std::uint64_t client = 0;
+  std::uint64_t sequence = 0;
 };
 
 void write_entry(proto::Entry::Builder b, const log_entry& e);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "client_sessions.hpp"
 #include "coact/actors/versioned_map.hpp"
 #include "coact/policies/dynamo/dynamo.capnp.h"
 #include "coact/policies/dynamo/replica_status.hpp"
@@ -16,12 +17,6 @@
 
 namespace coact::policies::dynamo {
 namespace {
-
-/// What applying a committed entry did, for the client that wrote it.
-struct applied_write {
-  kv::version version;
-  bool matched = true;
-};
 
 /// The leader's view of one peer.
 struct peer_progress {
@@ -69,12 +64,17 @@ class replica {
       const auto put = e.get<proto::Put>();
       return on_write(e, log_entry{.kind = entry_kind::put,
                                    .key = text_of(put.getKey()),
-                                   .value = text_of(put.getValue())});
+                                   .value = text_of(put.getValue()),
+                                   .client = put.getClient(),
+                                   .sequence = put.getSequence()});
     }
     if (e.is<proto::Cas>()) {
       const auto cas = e.get<proto::Cas>();
-      log_entry entry{
-          .kind = entry_kind::cas, .key = text_of(cas.getKey()), .value = text_of(cas.getValue())};
+      log_entry entry{.kind = entry_kind::cas,
+                      .key = text_of(cas.getKey()),
+                      .value = text_of(cas.getValue()),
+                      .client = cas.getClient(),
+                      .sequence = cas.getSequence()};
       if (cas.getHasExpected()) entry.expected = text_of(cas.getExpected());
       return on_write(e, std::move(entry));
     }
@@ -123,8 +123,27 @@ class replica {
       (void)self_.reply(e, answer(proto::Outcome::NOT_LEADER));
       return success();
     }
+    // A request seen before (delivered twice, or retried) is not appended again: applied
+    // again after the writes that followed it, it would undo them.
+    switch (sessions_.of(entry.client, entry.sequence)) {
+      case client_sessions::status::last:
+        (void)self_.reply(e, write_answer(sessions_.last_answer(entry.client)));
+        return success();
+      case client_sessions::status::older:
+        // Its client has moved on and waits for no answer.
+        (void)self_.reply(e, answer(proto::Outcome::OUTCOME_UNKNOWN));
+        return success();
+      case client_sessions::status::fresh:
+        break;
+    }
     if (pending_count() >= settings_.timing.pending_max) {
       (void)self_.reply(e, answer(proto::Outcome::UNAVAILABLE));
+      return success();
+    }
+    if (const auto appended = unapplied_seq_of(entry)) {
+      // In the log, not committed yet: answered when it commits (or when this leader
+      // steps down).
+      pending_writes_.emplace(*appended, std::move(e));
       return success();
     }
     entry.term = log_.term();
@@ -135,6 +154,16 @@ class replica {
     pending_writes_.emplace(log_.last_seq(), std::move(e));
     broadcast();
     return success();
+  }
+
+  /// Where a write with `entry`'s token is in the log after the applied entries, if it is.
+  [[nodiscard]] std::optional<std::uint64_t> unapplied_seq_of(const log_entry& entry) const {
+    if (entry.client == 0) return std::nullopt;
+    for (std::uint64_t seq = applied_ + 1; seq <= log_.last_seq(); ++seq) {
+      const log_entry& held = log_.at(seq);
+      if (held.client == entry.client && held.sequence == entry.sequence) return seq;
+    }
+    return std::nullopt;
   }
 
   void on_status(envelope& e) {
@@ -166,6 +195,13 @@ class replica {
     a->setOutcome(outcome);
     a->setLeaderHint(leader_ ? std::int64_t{*leader_} : -1);
     a->setNode(settings_.node_name);
+    return a;
+  }
+
+  [[nodiscard]] message<proto::Answer> write_answer(const applied_write& done) const {
+    auto a = answer(proto::Outcome::OK);
+    set_version(a->initVersion(), done.version);
+    a->setMatched(done.matched);
     return a;
   }
 
@@ -292,20 +328,39 @@ class replica {
   void apply_committed() {
     while (applied_ < commit_) {
       ++applied_;
-      const applied_write done = apply(applied_);
-      const auto pending = pending_writes_.find(applied_);
-      if (pending == pending_writes_.end()) continue;
-      auto a = answer(proto::Outcome::OK);
-      set_version(a->initVersion(), done.version);
-      a->setMatched(done.matched);
-      (void)self_.reply(pending->second, std::move(a));
-      pending_writes_.erase(pending);
+      const std::optional<applied_write> done = apply(applied_);
+      // Two requests wait on one entry when a copy of a write arrived while it was
+      // pending.
+      const auto [first, end] = pending_writes_.equal_range(applied_);
+      for (auto pending = first; pending != end; ++pending) {
+        (void)self_.reply(pending->second,
+                          done ? write_answer(*done) : answer(proto::Outcome::OUTCOME_UNKNOWN));
+      }
+      pending_writes_.erase(first, end);
     }
   }
 
-  applied_write apply(std::uint64_t seq) {
+  /// Applies the entry at `seq`, a write once per token: what it did, for its client;
+  /// empty for a no-op and for a copy of a write older than its client's last.
+  std::optional<applied_write> apply(std::uint64_t seq) {
     const log_entry& e = log_.at(seq);
-    const kv::version v{.counter = seq, .writer = e.writer};
+    if (e.kind == entry_kind::noop) return std::nullopt;
+    switch (sessions_.of(e.client, e.sequence)) {
+      case client_sessions::status::last:
+        // Appended twice (by two leaders, each unaware of the other's copy): applied once.
+        return sessions_.last_answer(e.client);
+      case client_sessions::status::older:
+        return std::nullopt;
+      case client_sessions::status::fresh:
+        break;
+    }
+    const applied_write done = apply_write(e, {.counter = seq, .writer = e.writer});
+    sessions_.record(e.client, e.sequence, done);
+    return done;
+  }
+
+  /// Applies a put or a cas with the version `v`.
+  applied_write apply_write(const log_entry& e, kv::version v) {
     switch (e.kind) {
       case entry_kind::noop:
         return {};
@@ -489,6 +544,8 @@ class replica {
   std::uint64_t commit_ = 0;
   std::uint64_t applied_ = 0;
   kv::versioned_map state_;
+  /// Each client's last applied write, from the same entries as state_.
+  client_sessions sessions_;
   /// Answers eventually consistent reads: caught up with a leader since it started.
   bool serving_ = false;
   /// Votes and campaigns; false for a rejoining volatile replica until it has caught up.
@@ -496,8 +553,9 @@ class replica {
   time_point election_deadline_;
   std::array<peer_progress, 2> progress_;
   time_point last_broadcast_;
-  /// Writes appended and not yet committed, by sequence; reads in round order.
-  std::map<std::uint64_t, envelope> pending_writes_;
+  /// Writes appended and not yet committed, by sequence (a write's copies wait on its one
+  /// entry); reads in round order.
+  std::multimap<std::uint64_t, envelope> pending_writes_;
   std::deque<pending_read> pending_reads_;
   /// The latest read round sent, and the latest a peer confirmed in this term.
   std::uint64_t round_ = 0;

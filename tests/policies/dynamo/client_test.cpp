@@ -172,9 +172,8 @@ struct majority_side {
   std::optional<std::uint32_t> leader;
 };
 
-/// Writes `value` (trying again after an error: the client never resends a write whose
-/// outcome is unknown, but here no leader can commit it), reads it back consistently and
-/// looks for the leader.
+/// Writes `value` (trying again after an error: while the partition elects a leader, every
+/// attempt of one put can fail), reads it back consistently and looks for the leader.
 task<void> write_on_majority_side(actor_context& self, dynamo::deployment* policy,
                                   std::string value, majority_side* out) {
   auto c = policy->connect(client_node, {.consistent_read = true});
@@ -185,6 +184,91 @@ task<void> write_on_majority_side(actor_context& self, dynamo::deployment* polic
   auto r = co_await c->get(self, "k");
   if (r) out->read_after = r.value().value;
   out->leader = co_await leader_of(self, policy);
+}
+
+/// A put request as a client with id `client` sends its write number `sequence`.
+coact::message<proto::Put> put_request(const std::string& key, const std::string& value,
+                                       std::uint64_t client, std::uint64_t sequence) {
+  coact::message<proto::Put> put;
+  put->setKey(key);
+  put->setValue(value);
+  put->setClient(client);
+  put->setSequence(sequence);
+  return put;
+}
+
+/// The id of the client that run_duplicate plays: on no node, so no deployment's client
+/// has it.
+constexpr std::uint64_t raw_client = 0xffff'ffff'0000'0001U;
+
+struct duplicate {
+  bool done = false;
+  std::optional<proto::Outcome> first;
+  kv::version first_version;
+  std::optional<kv::write_result> between;
+  std::optional<proto::Outcome> second;
+  kv::version second_version;
+  std::optional<kv::read_result> read_after;
+};
+
+/// One put delivered twice to the leader, as a duplicating network would deliver it,
+/// with another client's put to the same key between the two deliveries; then a
+/// consistent read.
+task<void> run_duplicate(actor_context& self, dynamo::deployment* policy, duplicate* out) {
+  co_await self.sleep(500ms);
+  const auto leader = co_await leader_of(self, policy);
+  REQUIRE(leader);
+  const auto ref = policy->refs().get(*leader, dynamo::directory_role(0));
+  auto first = co_await self.ask<proto::Answer>(ref, put_request("k", "once", raw_client, 1), 50ms);
+  REQUIRE(first);
+  out->first = first.value().get<proto::Answer>().getOutcome();
+  out->first_version = {.counter = first.value().get<proto::Answer>().getVersion().getCounter()};
+  auto other = policy->connect(client_node, {.consistent_read = true});
+  auto between = co_await other->put(self, "k", "later");
+  if (between) out->between = between.value();
+  auto second =
+      co_await self.ask<proto::Answer>(ref, put_request("k", "once", raw_client, 1), 50ms);
+  if (second) {
+    out->second = second.value().get<proto::Answer>().getOutcome();
+    out->second_version = {.counter =
+                               second.value().get<proto::Answer>().getVersion().getCounter()};
+  }
+  auto read = co_await other->get(self, "k");
+  if (read) out->read_after = read.value();
+  out->done = true;
+}
+
+struct lost_answer {
+  bool done = false;
+  kv::version before;
+  std::optional<kv::write_result> retried;
+  std::optional<kv::read_result> read_after;
+  std::uint64_t leader_last_seq = 0;
+};
+
+/// A put whose answers from the leader are lost for 150 ms, longer than the request
+/// timeout: the client sends it again, with the same token, until the leader's answer
+/// gets through. Then a consistent read, and the leader's log length.
+task<void> run_lost_answer(actor_context& self, small_cluster* cluster, lost_answer* out) {
+  // Passed over for less time than the answers are lost: the retries reach the leader.
+  auto c =
+      cluster->policy->connect(client_node, {.consistent_read = true, .suspect_timeout = 50ms});
+  co_await self.sleep(500ms);
+  auto before = co_await c->put(self, "k", "v0");
+  REQUIRE(before);
+  out->before = before.value().version;
+  const auto leader = co_await leader_of(self, cluster->policy.get());
+  REQUIRE(leader);
+  REQUIRE(cluster->network->partition_at(*cluster->world, cluster->world->now(), 150ms,
+                                         nsim::partition::one_way(*leader, client_node)));
+  auto retried = co_await c->put(self, "k", "v1");
+  if (retried) out->retried = retried.value();
+  auto read = co_await c->get(self, "k");
+  if (read) out->read_after = read.value();
+  auto status = co_await dynamo::query_status(
+      self, cluster->policy->refs().get(*leader, dynamo::directory_role(0)), 50ms);
+  if (status) out->leader_last_seq = status.value().last_seq;
+  out->done = true;
 }
 
 /// How long each operation took, in virtual time, once the client knows the leader.
@@ -325,6 +409,49 @@ SCENARIO("a cut-off leader stops answering consistent reads", "[dynamo][sim]") {
     THEN("the old leader gives no consistent answer, and a stale eventual one") {
       CHECK(local.consistent != proto::Outcome::OK);
       CHECK(local.eventual == "old");
+    }
+  }
+}
+
+// Proves a write request delivered twice takes effect once: its second delivery, after
+// another client's write to the key, neither brings the older value back nor takes a
+// new version, and is answered as the first was.
+SCENARIO("a put delivered twice takes effect once", "[dynamo][sim]") {
+  GIVEN("a put at the leader, another client's put to its key, then the first put again") {
+    small_cluster cluster;
+    duplicate out;
+    cluster.spawn_on(client_node, &run_duplicate, cluster.policy.get(), &out);
+    cluster.world->run_until(time_point{2s});
+    REQUIRE(out.done);
+    THEN("a consistent read sees the later write, and the copy gets the first answer") {
+      CHECK(out.first == proto::Outcome::OK);
+      REQUIRE(out.between);
+      CHECK(out.between->version.counter > out.first_version.counter);
+      REQUIRE(out.read_after);
+      CHECK(out.read_after->value == "later");
+      CHECK(out.second == proto::Outcome::OK);
+      CHECK(out.second_version == out.first_version);
+    }
+  }
+}
+
+// Proves a client sends a write again after its request timed out, with the same token,
+// and that the partition applies it once: the write succeeds with the version of its one
+// log entry.
+SCENARIO("a write whose answer is lost is retried and applied once", "[dynamo][sim]") {
+  GIVEN("the leader's answers to the client lost for 150 ms, from a put on") {
+    small_cluster cluster;
+    lost_answer out;
+    cluster.spawn_on(client_node, &run_lost_answer, &cluster, &out);
+    cluster.world->run_until(time_point{3s});
+    REQUIRE(out.done);
+    THEN("the put succeeds, and the log holds it once, right after the write before it") {
+      REQUIRE(out.retried);
+      CHECK(out.retried->version.counter == out.before.counter + 1);
+      REQUIRE(out.read_after);
+      CHECK(out.read_after->value == "v1");
+      CHECK(out.read_after->version == out.retried->version);
+      CHECK(out.leader_last_seq == out.retried->version.counter);
     }
   }
 }

@@ -242,6 +242,7 @@ outcome run(const cluster_settings& settings) {
 
   out.leaders_seen = leaders.seen;
   out.partitions_started = network->counters().partitions_started;
+  out.duplicated = network->counters().duplicated;
   out.history = log.snapshot();
   // The actors go first: they refer to the policy's directory and the recorder.
   w.reset();

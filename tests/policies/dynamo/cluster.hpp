@@ -94,6 +94,8 @@ struct outcome {
   /// The (partition, term) pairs in which a leader was seen.
   std::set<std::pair<std::uint32_t, std::uint64_t>> leaders_seen;
   std::uint64_t partitions_started = 0;
+  /// Messages the network delivered twice.
+  std::uint64_t duplicated = 0;
   std::uint32_t partition_count = 0;
 };
 

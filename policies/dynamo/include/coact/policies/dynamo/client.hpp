@@ -21,15 +21,24 @@ namespace coact::policies::dynamo {
 /// answer. Every request has options.request_timeout, every operation at most
 /// options.attempts_max requests.
 ///
+/// Each write (put, cas) carries an idempotency token: the client's id and the write's
+/// number (1, 2, ...), the same in every attempt. So a write whose request timed out, or
+/// whose leader stepped down, is sent again (to the next replica, within attempts_max):
+/// the partition applies it once, and answers every copy with what it did.
+///
 /// Errors: kv_errc::unavailable (every replica asked refused: no leader, or none caught
-/// up), kv_errc::level_unmet (the leader lost its leadership before the write committed:
-/// it may yet take effect), or the ask's error for the last request (errc::timeout: a
-/// write's outcome is then unknown; it is never sent twice).
+/// up; nothing was written), kv_errc::level_unmet (a leader lost its leadership before
+/// the write committed, and no later attempt got an answer: it may yet take effect), or
+/// the ask's error (errc::timeout: for a write, its outcome is then unknown).
+///
+/// Run one operation at a time on a client: of two concurrent writes, the one applied
+/// second could be taken for an old copy and not applied (it fails with level_unmet).
 class client final : public kv::client {
  public:
-  /// `layout` and `refs` must outlive the client (the deployment owns them).
+  /// `layout` and `refs` must outlive the client (the deployment owns them). `id` must
+  /// not be 0, and no other client of the partitions may have it.
   client(const partitioning& layout, const kv::directory& refs, std::uint32_t home,
-         client_options options, sim::prng random);
+         std::uint64_t id, client_options options, sim::prng random);
 
   /// A read, consistent or not as options.consistent_read says.
   task<result<kv::read_result>> get(actor_context& self, std::string key) override;
@@ -72,6 +81,10 @@ class client final : public kv::client {
   const partitioning* layout_;
   const kv::directory* refs_;
   std::uint32_t home_;
+  /// The first half of every write's idempotency token; the second is the last write's
+  /// number.
+  std::uint64_t id_;
+  std::uint64_t sequence_ = 0;
   client_options options_;
   sim::prng random_;
   /// The last leader seen of each partition.

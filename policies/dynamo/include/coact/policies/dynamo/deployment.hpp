@@ -26,7 +26,10 @@ class deployment final : public kv::deployment {
   void boot(actor_system& system, std::uint32_t node) override;
   /// A client with the deployment's default client options.
   [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t home) override;
-  /// A client with its own options (e.g. consistent reads by default).
+  /// A client with its own options (e.g. consistent reads by default). Its id (the first
+  /// half of its writes' idempotency tokens) is `home` and the count of clients this
+  /// deployment made: unique among the clients of every deployment object that makes its
+  /// clients on its own nodes only.
   [[nodiscard]] std::unique_ptr<client> connect(std::uint32_t home, client_options options);
 
   [[nodiscard]] const partitioning& layout() const noexcept { return layout_; }

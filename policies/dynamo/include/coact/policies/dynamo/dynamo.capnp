@@ -17,19 +17,25 @@ struct Get {
   consistent @1 :Bool;
 }
 
-# Ask: write a key, at the partition's leader.
+# Ask: write a key, at the partition's leader. client and sequence are the write's
+# idempotency token: the client's id and the number it gave this write (a retry keeps
+# it), so that a request delivered or sent again is applied once. Client 0: no token.
 struct Put {
   key @0 :Text;
   value @1 :Text;
+  client @2 :UInt64;
+  sequence @3 :UInt64;
 }
 
 # Ask: write a key if it holds `expected` (no value when hasExpected is false), at the
-# partition's leader.
+# partition's leader. client and sequence: as in Put.
 struct Cas {
   key @0 :Text;
   hasExpected @1 :Bool;
   expected @2 :Text;
   value @3 :Text;
+  client @4 :UInt64;
+  sequence @5 :UInt64;
 }
 
 enum Outcome {
@@ -65,6 +71,8 @@ struct Entry {
   hasExpected @4 :Bool;
   expected @5 :Text;
   writer @6 :UInt32;
+  client @7 :UInt64;    # the write's token (Put, Cas); 0: a no-op, or a write without one
+  sequence @8 :UInt64;
 }
 
 # Tell, leader to replica: the entries after prevSeq (none: a heartbeat), the leader's
