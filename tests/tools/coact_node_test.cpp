@@ -131,7 +131,7 @@ class node_process {
 /// This test process as node t (2) of the cluster.
 struct test_member {
   explicit test_member(const cluster_files& files)
-      : transport(std::make_shared<tcp::transport>(io, options_logged(files), secret_of())),
+      : transport(std::make_shared<tcp::transport>(io, options(files), secret_of())),
         system(coact::system_config{.shard_count = 1, .node = 2, .router = transport}) {
     transport->attach(system);
     REQUIRE(transport->start());
@@ -147,7 +147,7 @@ struct test_member {
   static tcp::cluster_secret secret_of() {
     return tcp::cluster_secret::from_bytes(std::as_bytes(std::span{secret.data(), secret.size()}));
   }
-  static tcp::transport_options options(const cluster_files& files) {
+  tcp::transport_options options(const cluster_files& files) {
     tcp::transport_options o;
     o.cluster = "proc";
     o.node_name = "t";
@@ -159,20 +159,16 @@ struct test_member {
     o.limits.failure_detector.acceptable_pause = 500ms;
     o.limits.reconnect.initial = 20ms;
     o.limits.reconnect.max = 200ms;
+    o.log = [this](std::string_view line) {
+      std::lock_guard lock{log_mutex};
+      log_lines.append(line).append("\n");
+    };
     return o;
   }
   /// What this node's transport logged so far, for a failure's report.
   std::string log() {
     std::lock_guard lock{log_mutex};
     return log_lines;
-  }
-  tcp::transport_options options_logged(const cluster_files& files) {
-    auto o = options(files);
-    o.log = [this](std::string_view line) {
-      std::lock_guard lock{log_mutex};
-      log_lines.append(line).append("\n");
-    };
-    return o;
   }
   std::mutex log_mutex;
   std::string log_lines;

@@ -159,6 +159,15 @@ coact::task<void> ask_once(coact::actor_context& self, actor_ref target, coact::
   out->set_value(r ? std::error_code{} : r.error());
 }
 
+/// Asks `target` once from an actor of `from` and waits for the outcome: no error, or the
+/// ask's.
+std::error_code ask_from(coact::actor_system& from, actor_ref target, coact::duration timeout) {
+  auto out = make_slot<std::error_code>();
+  auto done = out->get_future();
+  REQUIRE(from.spawn(&ask_once, target, timeout, out));
+  return await(done);
+}
+
 coact::task<void> watch_one(coact::actor_context& self, actor_ref target, slot<std::int32_t> out) {
   self.monitor(target);
   auto down = co_await self.receive<coact::sys::Down>(10s);
@@ -298,20 +307,14 @@ TEST_CASE("a lost node fails its asks and tells its watchers", "[net]") {
   pair_of_nodes nodes;
   auto echo = nodes.server.system_.spawn(&responder).value();
   // A first round trip proves the connection is up before the node goes.
-  auto first = make_slot<std::error_code>();
-  auto first_done = first->get_future();
-  REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, first));
-  REQUIRE_FALSE(await(first_done));
+  REQUIRE_FALSE(ask_from(nodes.client.system_, echo, 5s));
 
   auto watched = make_slot<std::int32_t>();
   auto down = watched->get_future();
   REQUIRE(nodes.client.system_.spawn(&watch_one, echo, watched));
   // An ask to a responder that never answers (it was told to quit) keeps waiting.
   nodes.server.stop();
-  auto pending = make_slot<std::error_code>();
-  auto pending_done = pending->get_future();
-  REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{30s}, pending));
-  CHECK(await(pending_done) == errc::node_unreachable);
+  CHECK(ask_from(nodes.client.system_, echo, 30s) == errc::node_unreachable);
   CHECK(await(down) == static_cast<std::int32_t>(errc::node_unreachable));
   CHECK(nodes.client.transport_->state(1) == tcp::peer_state::down);
   CHECK(nodes.client.transport_->counters().nodes_lost == 1);
@@ -353,18 +356,12 @@ TEST_CASE("shards on the transport's thread send in order, watch, and push back"
   SECTION("a watcher learns that the node is lost") {
     pair_of_nodes nodes{good_secret, shard_thread::transport};
     const auto echo = nodes.server.system_.spawn(&responder).value();
-    auto first = make_slot<std::error_code>();
-    auto first_done = first->get_future();
-    REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, first));
-    REQUIRE_FALSE(await(first_done));
+    REQUIRE_FALSE(ask_from(nodes.client.system_, echo, 5s));
     auto watched = make_slot<std::int32_t>();
     auto down = watched->get_future();
     REQUIRE(nodes.client.system_.spawn(&watch_one, echo, watched));
     // The monitor leaves before the node does: one more round trip after it.
-    auto second = make_slot<std::error_code>();
-    auto second_done = second->get_future();
-    REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, second));
-    REQUIRE_FALSE(await(second_done));
+    REQUIRE_FALSE(ask_from(nodes.client.system_, echo, 5s));
     // The node goes silent, its actors still running: only the failure detector can tell.
     nodes.server.transport_->stop();
     CHECK(await(down) == static_cast<std::int32_t>(errc::node_unreachable));
@@ -391,12 +388,7 @@ TEST_CASE("shards on the transport's thread send in order, watch, and push back"
 TEST_CASE("bad input closes only its connection", "[net]") {
   pair_of_nodes nodes;
   auto echo = nodes.server.system_.spawn(&responder).value();
-  const auto still_serving = [&] {
-    auto out = make_slot<std::error_code>();
-    auto done = out->get_future();
-    REQUIRE(nodes.client.system_.spawn(&ask_once, echo, coact::duration{5s}, out));
-    return !await(done);
-  };
+  const auto still_serving = [&] { return !ask_from(nodes.client.system_, echo, 5s); };
   REQUIRE(still_serving());
   auto& server = *nodes.server.transport_;
 

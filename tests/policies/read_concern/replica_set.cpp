@@ -217,6 +217,14 @@ void check_linearizable(const check::history& history) {
   CHECK(report.value().outcome == check::verdict::linearizable);
 }
 
+check::session_report check_sessions(const check::history& history) {
+  auto report = check::check_session_guarantees(history);
+  REQUIRE(report);
+  INFO(describe(report.value()));
+  CHECK(report.value().valid());
+  return std::move(report).value();
+}
+
 std::string describe(const check::session_report& report) {
   std::string text = std::to_string(report.violations.size()) + " violations";
   for (std::size_t i = 0; i < std::min<std::size_t>(3, report.violations.size()); ++i) {

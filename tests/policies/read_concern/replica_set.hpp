@@ -94,6 +94,10 @@ outcome run_scenario(const scenario& s);
 /// Asserts (Catch2) that `history` is linearizable, with the checker's explanation when not.
 void check_linearizable(const check::history& history);
 
+/// Asserts (Catch2) that `history` keeps every session guarantee, naming the violations
+/// when not; the report.
+check::session_report check_sessions(const check::history& history);
+
 /// A session report's violations (the first three), for a failed assertion's message.
 std::string describe(const check::session_report& report);
 
