@@ -96,7 +96,7 @@ void answer_read(actor_context& self, envelope& request, const versioned_map& ma
     set_version(answer->initVersion(), found->version);
   }
   // A failed reply (the asker gone) is the asker's loss only.
-  (void)self.reply(request, std::move(answer));
+  self.reply(request, std::move(answer));
 }
 
 }  // namespace
@@ -141,9 +141,9 @@ task<result<void>> replica(actor_context& self, std::unique_ptr<log_storage> sto
       message<proto::ReplicaWriteAck> ack;
       ack->setApplied(applied);
       set_version(ack->initCurrent(), map.find(key)->version);
-      (void)self.reply(e, std::move(ack));
+      self.reply(e, std::move(ack));
     } else if (e.kind() == message_kind::ask) {
-      (void)self.reply_error(e, errc::malformed_message);
+      self.reply_error(e, errc::malformed_message);
     }
     // Any other tell or system message has nothing for a replica to do.
   }

@@ -163,7 +163,7 @@ task<void> counter(actor_context& self) {
     } else {
       message<NetTotal> total;
       total->setValue(chunks);
-      (void)self.reply(e, std::move(total));
+      self.reply(e, std::move(total));
     }
   }
 }
@@ -180,7 +180,7 @@ task<void> sender(actor_context& self, actor_ref target, std::int64_t count,
     for (std::int64_t i = 0; i < batch_size && sent < count && !overloaded; ++i) {
       message<NetChunk> chunk;
       fill_payload(bytes_of(chunk->initPayload(payload_bytes)), static_cast<std::uint64_t>(sent));
-      const result<void> told = self.tell(target, std::move(chunk));
+      const result<void> told = self.try_tell(target, std::move(chunk));
       if (told) {
         ++sent;
       } else if (told.error() == errc::overloaded) {
@@ -241,7 +241,7 @@ task<void> echo(actor_context& self) {
     envelope e = co_await self.receive();
     message<NetEchoed> answer;
     answer->setPayload(e.get<NetEcho>().getPayload());
-    (void)self.reply(e, std::move(answer));
+    self.reply(e, std::move(answer));
   }
 }
 

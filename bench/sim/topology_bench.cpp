@@ -39,7 +39,7 @@ task<void> echo(actor_context& self) {
     envelope e = co_await self.receive();
     message<SimPong> pong;
     pong->setN(e.get<SimPing>().getN());
-    (void)self.reply(e, std::move(pong));
+    self.reply(e, std::move(pong));
   }
 }
 

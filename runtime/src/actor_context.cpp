@@ -1,30 +1,15 @@
 #include "coact/runtime/actor_context.hpp"
 
+#include "coact/runtime/assert.hpp"
 #include "detail/cell.hpp"
+#include "detail/suspension.hpp"
 #include "detail/system_core.hpp"
 
 namespace coact {
 namespace {
 
-detail::shard& shard_of(detail::cell* c) noexcept { return *c->shard_; }
-
-/// Sizes are checked where a message enters the runtime, so no receiver ever sees an
-/// oversized local message.
-result<void> check_size(detail::cell* c, detail::envelope_node* node) {
-  if (node->payload_bytes() > c->shard_->system_.config_.message_bytes_max) {
-    node->replied = true;
-    detail::release_node(node);
-    return errc::message_too_large;
-  }
-  return success();
-}
-
-void begin_wait(detail::cell* c, std::coroutine_handle<> h) noexcept {
-  c->resume_ = h;
-  c->state_ = detail::cell::state::waiting;
-  ++c->wait_epoch_;
-  c->wait_timed_out_ = false;
-}
+using detail::check_size;
+using detail::shard_of;
 
 }  // namespace
 
@@ -35,6 +20,8 @@ receive_awaiter::~receive_awaiter() {
 }
 
 bool receive_awaiter::await_ready() noexcept {
+  // The mailbox is the body's: a launched task that took messages would steal them.
+  COACT_ASSERT(cell_->running_child_ == nullptr);
   if (cell_->turn_left_ == 0) return false;
   if (type_filter_ == 0) return cell_->head_ != nullptr;
   detail::envelope_node* prev = nullptr;
@@ -49,7 +36,7 @@ void receive_awaiter::await_suspend(std::coroutine_handle<> h) {
     shard_of(cell_).schedule(cell_);
     return;
   }
-  begin_wait(cell_, h);
+  detail::begin_wait(cell_, h);
   cell_->receiving_ = true;
   cell_->receive_filter_ = type_filter_;
   if (timeout_) {
@@ -91,7 +78,7 @@ bool ask_awaiter::await_suspend(std::coroutine_handle<> h) {
     outcome_.emplace(sized.error());
     return false;
   }
-  pending_ = s.pending_.add(this, cell_->ref_, target_);
+  pending_ = s.pending_.add({.single = this}, cell_->ref_, target_);
   node->kind = message_kind::ask;
   node->correlation = pending_;
   node->sender = cell_->ref_;
@@ -103,15 +90,14 @@ bool ask_awaiter::await_suspend(std::coroutine_handle<> h) {
   }
   s.pending_.find(pending_)->timer =
       s.add_timer(timeout_, {detail::timer_action::kind::ask_deadline, cell_->ref_, pending_});
-  begin_wait(cell_, h);
-  cell_->receiving_ = false;
+  waiter_ = detail::suspend(cell_, h);
   return true;
 }
 
 void ask_awaiter::complete(result<envelope> outcome) noexcept {
   pending_ = 0;
   outcome_.emplace(std::move(outcome));
-  shard_of(cell_).schedule(cell_);
+  detail::wake(cell_, waiter_);
 }
 
 result<envelope> ask_awaiter::await_resume() noexcept {
@@ -129,13 +115,22 @@ sleep_awaiter::~sleep_awaiter() {
 }
 
 void sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
-  begin_wait(cell_, h);
-  cell_->receiving_ = false;
+  detail::child_task* const waiter = detail::suspend(cell_, h);
+  if (waiter != nullptr) {
+    timer_ = shard_of(cell_).add_timer(
+        duration_, {detail::timer_action::kind::wake_child, cell_->ref_, waiter->id});
+    return;
+  }
   timer_ = shard_of(cell_).add_timer(
       duration_, {detail::timer_action::kind::wake_sleep, cell_->ref_, cell_->wait_epoch_});
 }
 
 void yield_awaiter::await_suspend(std::coroutine_handle<> h) {
+  if (detail::child_task* t = cell_->running_child_) {
+    t->resume = h;
+    shard_of(cell_).schedule(cell_, t);
+    return;
+  }
   cell_->resume_ = h;
   shard_of(cell_).schedule(cell_);
 }
@@ -147,7 +142,12 @@ actor_system& actor_context::system() const noexcept { return cell_->shard_->sys
 std::uint32_t actor_context::shard() const noexcept { return cell_->shard_->index_; }
 time_point actor_context::now() const noexcept { return cell_->shard_->now(); }
 
-result<void> actor_context::tell(actor_ref target, envelope&& e) {
+void actor_context::tell(actor_ref target, envelope&& e) {
+  const dead_letter letter{target, cell_->ref_, e.type_id(), message_kind::tell, {}};
+  if (auto sent = try_tell(target, std::move(e)); !sent) refused(letter, sent.error());
+}
+
+result<void> actor_context::try_tell(actor_ref target, envelope&& e) {
   detail::envelope_node* node = e.release();
   if (auto sized = check_size(cell_, node); !sized) return sized;
   node->kind = message_kind::tell;
@@ -156,29 +156,58 @@ result<void> actor_context::tell(actor_ref target, envelope&& e) {
   return cell_->shard_->system_.send(node);
 }
 
-result<void> actor_context::reply(envelope& request, envelope&& response) {
+void actor_context::reply(envelope& request, envelope&& response) {
   detail::envelope_node* req = request.node();
+  const dead_letter letter{req != nullptr ? req->sender : actor_ref{},
+                           cell_->ref_,
+                           response.type_id(),
+                           message_kind::reply,
+                           {}};
   if (req == nullptr || req->kind != message_kind::ask || req->replied) {
-    return errc::invalid_argument;
+    refused(letter, make_error_code(errc::invalid_argument));
+    return;
   }
   detail::envelope_node* node = response.release();
-  if (auto sized = check_size(cell_, node); !sized) return sized;
+  if (auto sized = check_size(cell_, node); !sized) {
+    refused(letter, sized.error());
+    return;
+  }
   req->replied = true;
   node->kind = message_kind::reply;
   node->correlation = req->correlation;
   node->sender = cell_->ref_;
   node->target = req->sender;
-  return cell_->shard_->system_.send(node);
+  if (auto sent = cell_->shard_->system_.send(node); !sent) refused(letter, sent.error());
 }
 
-result<void> actor_context::reply_error(envelope& request, std::error_code error) {
+void actor_context::reply_error(envelope& request, std::error_code error) {
   detail::envelope_node* req = request.node();
   if (req == nullptr || req->kind != message_kind::ask || req->replied) {
-    return errc::invalid_argument;
+    refused({req != nullptr ? req->sender : actor_ref{}, cell_->ref_, 0, message_kind::reply, {}},
+            make_error_code(errc::invalid_argument));
+    return;
   }
   req->replied = true;
   cell_->shard_->system_.reply_error(req, error);
-  return success();
+}
+
+void actor_context::refused(dead_letter letter, std::error_code reason) {
+  // A local target that was gone is already counted, when the runtime dropped the message.
+  if (reason == errc::actor_gone) return;
+  letter.reason = reason;
+  cell_->shard_->dead_letter(letter);
+}
+
+void actor_context::launch(task<void> t) {
+  auto frame = t.release();
+  auto owned = std::make_unique<detail::child_task>();
+  owned->frame = frame;
+  owned->promise = &frame.promise();
+  owned->resume = frame;
+  owned->id = cell_->next_child_id_++;
+  detail::child_task* const child = owned.get();
+  cell_->children_.push_back(std::move(owned));
+  shard_of(cell_).run_child(cell_, child);
 }
 
 timer_id actor_context::send_after(actor_ref target, duration delay, envelope&& e) {

@@ -3,9 +3,9 @@
 #include <asio/post.hpp>
 
 #include <algorithm>
-#include <cassert>
 #include <exception>
 
+#include "coact/runtime/assert.hpp"
 #include "coact/runtime/sim/buggify.hpp"
 #include "detail/cell.hpp"
 #include "detail/system_core.hpp"
@@ -73,7 +73,7 @@ shard::shard(system_core& system, std::uint32_t index, asio::io_context* externa
 }
 
 shard::~shard() {
-  assert(!thread_.joinable());
+  COACT_ASSERT(!thread_.joinable());
   discard_queued();
 }
 
@@ -223,21 +223,31 @@ bool shard::process(std::size_t turns_max) {
 }
 
 void shard::run(cell* c) {
-  c->state_ = cell::state::running;
-  // A fault site: in simulation, a turn now and then ends after one message, so that
-  // tests meet the interleavings a loaded machine produces.
-  c->turn_left_ = COACT_SIM_BUGGIFY(0.05) ? 1 : c->turn_messages_;
   running_ = c;
   set_unanswered_sink(&unanswered_);
   batching_ = true;
-  c->resume_.resume();
+  // Launched tasks first: what they awaited has arrived. Tasks they wake go next turn.
+  std::vector<child_task*> ready;
+  ready.swap(c->ready_children_);
+  for (child_task* t : ready) {
+    if (c->child_failure_) break;
+    run_child(c, t);
+  }
+  if (!c->child_failure_ &&
+      (c->state_ == cell::state::ready || c->state_ == cell::state::created)) {
+    c->state_ = cell::state::running;
+    // A fault site: in simulation, a turn now and then ends after one message, so that
+    // tests meet the interleavings a loaded machine produces.
+    c->turn_left_ = COACT_SIM_BUGGIFY(0.05) ? 1 : c->turn_messages_;
+    c->resume_.resume();
+  }
   batching_ = false;
   // Before anything else leaves: what the turn sent keeps its order ahead of the replies
   // to its dropped asks and of its Down messages.
   if (!outbox_targets_.empty()) flush_outboxes();
   set_unanswered_sink(nullptr);
   running_ = nullptr;
-  const bool stopped = c->body_.frame.done();
+  const bool stopped = c->body_.frame.done() || c->child_failure_;
   for (const unanswered_ask& ask : unanswered_) {
     ask.system->reply_error(ask.asker, ask.responder, ask.correlation,
                             make_error_code(stopped ? errc::actor_gone : errc::no_reply));
@@ -245,10 +255,34 @@ void shard::run(cell* c) {
   unanswered_.clear();
   if (stopped) {
     c->state_ = cell::state::waiting;  // not running any more; finalize may proceed
-    finalize(c, reason_of_body(*c));   // may delete c: touch it no more
+    // may delete c: touch it no more
+    finalize(c, c->child_failure_ ? *c->child_failure_ : reason_of_body(*c));
     return;
   }
-  assert(c->state_ != cell::state::running);
+  COACT_ASSERT(c->state_ != cell::state::running);
+}
+
+void shard::run_child(cell* c, child_task* t) {
+  child_task* const outer = c->running_child_;
+  c->running_child_ = t;
+  t->ready = false;
+  t->resume.resume();
+  c->running_child_ = outer;
+  if (!t->frame.done()) return;
+  if (t->promise->exception_ && !c->child_failure_) {
+    try {
+      std::rethrow_exception(t->promise->exception_);
+    } catch (const std::exception& e) {
+      c->child_failure_.emplace(make_error_code(errc::actor_failed), e.what());
+    } catch (...) {
+      c->child_failure_.emplace(make_error_code(errc::actor_failed), "unknown exception");
+    }
+  }
+  std::erase_if(c->children_, [t](const std::unique_ptr<child_task>& owned) {
+    if (owned.get() != t) return false;
+    owned->frame.destroy();
+    return true;
+  });
 }
 
 void shard::drain_inbox() {
@@ -272,8 +306,16 @@ void shard::drain_deferred() {
 }
 
 void shard::schedule(cell* c) noexcept {
-  if (c->in_run_queue_ || c->state_ == cell::state::dead) return;
-  c->state_ = cell::state::ready;
+  if (c->state_ == cell::state::dead) return;
+  // Queued for a launched task, the cell may still hold a waiting body: mark it ready.
+  if (c->state_ != cell::state::created) c->state_ = cell::state::ready;
+  requeue(c);
+}
+
+void shard::schedule(cell* c, child_task* t) noexcept {
+  if (t->ready) return;
+  t->ready = true;
+  c->ready_children_.push_back(t);
   requeue(c);
 }
 
@@ -304,16 +346,14 @@ result<void> shard::deliver(envelope_node* node, bool synchronous) {
         dead_letter(node, make_error_code(errc::timeout));
         return success();
       }
-      ask_awaiter* waiter = e->waiter;
-      cancel_timer(e->timer);
-      pending_.remove(node->correlation);
       atomic_counters::bump(counters_.messages_delivered);
+      const std::uint64_t id = node->correlation;
       if (node->error) {
         const std::error_code error = node->error;
         release_node(node);
-        waiter->complete(error);
+        complete_ask(id, error);
       } else {
-        waiter->complete(envelope{node});
+        complete_ask(id, envelope{node});
       }
       return success();
     }
@@ -428,12 +468,16 @@ void shard::handle_system(envelope_node* node) {
 }
 
 void shard::finalize(cell* c, const stop_reason& reason) {
-  assert(c->state_ != cell::state::running && c->state_ != cell::state::dead);
+  COACT_ASSERT(c->state_ != cell::state::running && c->state_ != cell::state::dead);
   c->state_ = cell::state::dead;
   for (const auto& tick : c->ticks_) cancel_timer(tick.second);
   c->ticks_.clear();
   // Asks this actor leaves unanswered fail with actor_gone rather than no_reply.
   set_unanswered_error(errc::actor_gone);
+  // The tasks first: they may refer to state in the body's frame.
+  c->ready_children_.clear();
+  for (auto& t : c->children_) t->frame.destroy();
+  c->children_.clear();
   c->body_.frame.destroy();
   while (c->head_ != nullptr) {
     envelope_node* node = c->unlink_after(nullptr, c->head_);
@@ -452,13 +496,17 @@ void shard::finalize(cell* c, const stop_reason& reason) {
   if (!c->in_run_queue_) delete c;
 }
 
-void shard::dead_letter(envelope_node* node, std::error_code reason) {
+void shard::dead_letter(const coact::dead_letter& letter) {
   atomic_counters::bump(counters_.dead_letters);
   if (system_.config_.dead_letter_log_max > 0) {
     std::lock_guard lock{dead_log_mutex_};
     if (dead_log_.size() == system_.config_.dead_letter_log_max) dead_log_.pop_front();
-    dead_log_.push_back({node->target, node->sender, node->type_id, node->kind, reason});
+    dead_log_.push_back(letter);
   }
+}
+
+void shard::dead_letter(envelope_node* node, std::error_code reason) {
+  dead_letter({node->target, node->sender, node->type_id, node->kind, reason});
   if (node->kind == message_kind::ask && !node->replied) {
     system_.reply_error(node, make_error_code(errc::actor_gone));
     node->replied = true;
@@ -484,13 +532,7 @@ bool shard::cancel_timer(std::uint64_t id) {
 
 void shard::fail_asks_to(std::uint32_t node, std::error_code error) {
   if (closed_) return;
-  for (const std::uint64_t id : pending_.to_node(node)) {
-    pending_asks::entry* e = pending_.find(id);
-    ask_awaiter* waiter = e->waiter;
-    cancel_timer(e->timer);
-    pending_.remove(id);
-    waiter->complete(error);
-  }
+  for (const std::uint64_t id : pending_.to_node(node)) complete_ask(id, error);
   process_from_handler();
 }
 
@@ -535,10 +577,9 @@ void shard::fire(const timer_action& action) {
   if (action.what == kind::ask_deadline) {
     pending_asks::entry* e = pending_.find(action.token);
     if (e == nullptr) return;
-    ask_awaiter* waiter = e->waiter;
-    pending_.remove(action.token);
+    e->timer = 0;  // firing now: nothing to cancel
     atomic_counters::bump(counters_.asks_timed_out);
-    waiter->complete(make_error_code(errc::timeout));
+    complete_ask(action.token, make_error_code(errc::timeout));
     return;
   }
   cell* c = table_.find(action.owner.id, action.owner.generation);
@@ -559,9 +600,26 @@ void shard::fire(const timer_action& action) {
     enqueue_message(c, node);
     return;
   }
+  if (action.what == kind::wake_child) {
+    if (child_task* t = c->child(action.token)) schedule(c, t);
+    return;
+  }
   if (c->state_ == cell::state::waiting && c->wait_epoch_ == action.token) {
     c->wait_timed_out_ = true;
     schedule(c);
+  }
+}
+
+void shard::complete_ask(std::uint64_t id, result<envelope> outcome) {
+  pending_asks::entry* e = pending_.find(id);
+  COACT_ASSERT(e != nullptr);
+  const pending_asks::sink to = e->to;
+  if (e->timer != 0) cancel_timer(e->timer);
+  pending_.remove(id);
+  if (to.group != nullptr) {
+    to.group->complete(to.target, std::move(outcome));
+  } else {
+    to.single->complete(std::move(outcome));
   }
 }
 

@@ -38,7 +38,7 @@ struct cache_state {
     if (answer) return true;
     ++errors;
     if (answer.error() == coact::errc::actor_gone) nodes[owner_of(key, config.node_count)] = {};
-    (void)self.reply_error(request, answer.error());
+    self.reply_error(request, answer.error());
     return false;
   }
 };
@@ -53,7 +53,7 @@ coact::task<void> handle_get(coact::actor_context& self, cache_state& s, coact::
     reply->setFound(it->second.found);
     reply->setValue(it->second.value);
     reply->setVersion(it->second.version);
-    (void)self.reply(e, std::move(reply));
+    self.reply(e, std::move(reply));
     co_return;
   }
   ++(it == s.entries.end() ? s.misses : s.expired);
@@ -69,7 +69,7 @@ coact::task<void> handle_get(coact::actor_context& self, cache_state& s, coact::
   slot.version = got.getVersion();
   slot.stored = self.now();
   // The node's reply already has the client's reply type: pass it on without a copy.
-  (void)self.reply(e, std::move(answer.value()));
+  self.reply(e, std::move(answer.value()));
 }
 
 coact::task<void> handle_put(coact::actor_context& self, cache_state& s, coact::envelope& e) {
@@ -87,7 +87,7 @@ coact::task<void> handle_put(coact::actor_context& self, cache_state& s, coact::
   slot.value.assign(put.getValue().cStr(), put.getValue().size());
   slot.version = answer.value().get<msg::PutReply>().getVersion();
   slot.stored = self.now();
-  (void)self.reply(e, std::move(answer.value()));
+  self.reply(e, std::move(answer.value()));
 }
 
 }  // namespace
@@ -109,7 +109,7 @@ coact::task<void> cache(coact::actor_context& self, cache_config config) {
       stats->setMisses(s.misses);
       stats->setExpired(s.expired);
       stats->setErrors(s.errors);
-      (void)self.reply(e, std::move(stats));
+      self.reply(e, std::move(stats));
     }
   }
 }

@@ -28,7 +28,7 @@ coact::task<void> storage_node(coact::actor_context& self, std::uint32_t index,
       const std::uint64_t key = e.get<msg::GetRequest>().getKey();
       if (owner_of(key, node_count) != index) {
         ++errors;
-        (void)self.reply_error(e, coact::errc::invalid_argument);
+        self.reply_error(e, coact::errc::invalid_argument);
         continue;
       }
       ++gets;
@@ -38,12 +38,12 @@ coact::task<void> storage_node(coact::actor_context& self, std::uint32_t index,
         reply->setValue(it->second.value);
         reply->setVersion(it->second.version);
       }
-      (void)self.reply(e, std::move(reply));
+      self.reply(e, std::move(reply));
     } else if (e.is<msg::PutRequest>()) {
       const auto request = e.get<msg::PutRequest>();
       if (owner_of(request.getKey(), node_count) != index) {
         ++errors;
-        (void)self.reply_error(e, coact::errc::invalid_argument);
+        self.reply_error(e, coact::errc::invalid_argument);
         continue;
       }
       ++puts;
@@ -52,13 +52,13 @@ coact::task<void> storage_node(coact::actor_context& self, std::uint32_t index,
       ++slot.version;
       coact::message<msg::PutReply> reply;
       reply->setVersion(slot.version);
-      (void)self.reply(e, std::move(reply));
+      self.reply(e, std::move(reply));
     } else if (e.is<msg::StatsRequest>()) {
       coact::message<msg::Stats> stats;
       stats->setGets(gets);
       stats->setPuts(puts);
       stats->setErrors(errors);
-      (void)self.reply(e, std::move(stats));
+      self.reply(e, std::move(stats));
     }
     // Anything else is dropped; an unanswered ask is failed with errc::no_reply for us.
   }

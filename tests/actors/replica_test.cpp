@@ -237,7 +237,7 @@ struct probe_log {
 
 /// Sends the replica a tell and an ask it does not know, then writes and reads.
 task<void> probe(actor_context& self, coact::actor_ref replica, probe_log* out) {
-  (void)self.tell(replica, coact::message<proto::ReplicaValue>{});
+  self.tell(replica, coact::message<proto::ReplicaValue>{});
   auto unknown = co_await self.ask(replica, coact::message<proto::ReplicaWriteAck>{}, 100ms);
   out->unknown_ask = unknown ? std::error_code{} : unknown.error();
 

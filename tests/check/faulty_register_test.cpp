@@ -44,14 +44,14 @@ task<void> register_server(actor_context& self, register_bug bug, sim::prng rand
         previous = value;
         value = e.get<reg::Write>().getValue();
       }
-      (void)self.reply(e, coact::message<reg::Ack>{});
+      self.reply(e, coact::message<reg::Ack>{});
     } else if (e.is<reg::Read>()) {
       const bool stale = bug == register_bug::stale_reads && random.chance(0.33);
       const auto& served = stale ? previous : value;
       coact::message<reg::Value> answer;
       answer->setPresent(served.has_value());
       answer->setValue(served.value_or(0));
-      (void)self.reply(e, std::move(answer));
+      self.reply(e, std::move(answer));
     }
   }
 }

@@ -20,7 +20,7 @@ coact::task<void> where_am_i(coact::actor_context& self) {
     if (e.is<coact::test::Ping>()) {
       coact::message<coact::test::Pong> pong;
       pong->setN(self.shard());
-      (void)self.reply(e, std::move(pong));
+      self.reply(e, std::move(pong));
     }
   }
 }
@@ -32,17 +32,17 @@ coact::task<void> parent(coact::actor_context& self) {
     if (!e.is<coact::test::Ping>()) continue;
     auto child = self.system().spawn(&where_am_i);
     if (!child) {
-      (void)self.reply_error(e, child.error());
+      self.reply_error(e, child.error());
       continue;
     }
     auto answer = co_await self.ask<coact::test::Pong>(child.value(), ping(), wait_max);
     if (!answer) {
-      (void)self.reply_error(e, answer.error());
+      self.reply_error(e, answer.error());
       continue;
     }
     coact::message<coact::test::Pong> pong;
     pong->setN(answer.value().get<coact::test::Pong>().getN());
-    (void)self.reply(e, std::move(pong));
+    self.reply(e, std::move(pong));
   }
 }
 
@@ -63,7 +63,7 @@ class accumulator {
       } else if (e.is<coact::test::Get>()) {
         coact::message<coact::test::Total> t;
         t->setValue(total_);
-        (void)self.reply(e, std::move(t));
+        self.reply(e, std::move(t));
       }
     }
   }

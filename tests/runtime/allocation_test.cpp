@@ -108,9 +108,9 @@ coact::task<void> ponger(coact::actor_context& self) {
     coact::message<coact::test::Pong> pong;
     pong->setN(e.get<coact::test::Ping>().getN());
     if (e.kind() == coact::message_kind::ask) {
-      (void)self.reply(e, std::move(pong));
+      self.reply(e, std::move(pong));
     } else {
-      (void)self.tell(e.sender(), std::move(pong));
+      self.tell(e.sender(), std::move(pong));
     }
   }
 }
@@ -133,7 +133,7 @@ coact::task<void> pinger(coact::actor_context& self, coact::actor_ref peer, bool
         break;
       }
     } else {
-      if (auto sent = self.tell(peer, ping(i)); !sent) {
+      if (auto sent = self.try_tell(peer, ping(i)); !sent) {
         report.error = sent.error();
         break;
       }

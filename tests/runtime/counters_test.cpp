@@ -21,7 +21,7 @@ coact::task<void> gated(coact::actor_context& self) {
     if (e.is<coact::test::Get>()) {
       coact::message<coact::test::Total> t;
       t->setValue(adds);
-      (void)self.reply(e, std::move(t));
+      self.reply(e, std::move(t));
     }
   }
 }

@@ -11,13 +11,24 @@ using namespace coact::testing;
 
 namespace {
 
-/// On Ping: tells `stale` an Add and answers with what the tell returned.
+/// On Ping: tells `stale` an Add and answers with what try_tell returned.
 coact::task<void> teller(coact::actor_context& self, coact::actor_ref stale) {
   for (;;) {
     coact::envelope e = co_await self.receive();
-    auto told = self.tell(stale, add(1));
-    (void)self.reply(e, outcome(told ? std::error_code{} : told.error()));
+    auto told = self.try_tell(stale, add(1));
+    self.reply(e, outcome(told ? std::error_code{} : told.error()));
   }
+}
+
+/// Takes a tell, then an ask: tells `target` an Add (whose failure it cannot see),
+/// answers the tell (a bug the runtime must not drop silently), then answers the ask.
+coact::task<void> careless_teller(coact::actor_context& self, coact::actor_ref target) {
+  coact::envelope not_an_ask = co_await self.receive();
+  coact::envelope e = co_await self.receive();
+  self.tell(target, add(1));
+  self.reply(not_an_ask, empty<coact::test::Pong>());
+  self.reply(e, empty<coact::test::Pong>());
+  for (;;) (void)co_await self.receive();
 }
 
 coact::actor_ref stopped_actor(coact::actor_system& system, std::uint32_t shard) {
@@ -72,6 +83,27 @@ TEST_CASE("a same-shard tell to a stopped actor returns actor_gone", "[runtime]"
   CHECK(std::any_of(letters.begin(), letters.end(), [&](const coact::dead_letter& d) {
     return d.target == gone && d.sender == t.value() && d.kind == coact::message_kind::tell;
   }));
+}
+
+// Proves a tell that cannot be sent and a reply to what is not an ask are counted as
+// dead letters with their reasons instead of vanishing.
+TEST_CASE("a failed tell or reply is a dead letter with its reason", "[runtime]") {
+  coact::actor_system system{{.shard_count = 1}};
+  const coact::actor_ref far{7, 0, 1, 1};  // another node, and no network to reach it
+  auto t = system.spawn(&careless_teller, far);
+  REQUIRE(t);
+  const auto before = system.counters(0).dead_letters;
+  REQUIRE(system.tell(t.value(), add(0)));
+  REQUIRE(system.ask_blocking<coact::test::Pong>(t.value(), ping(), wait_max));
+  CHECK(system.counters(0).dead_letters == before + 2);
+  const auto letters = system.dead_letters();
+  const auto has = [&](coact::message_kind kind, coact::errc reason) {
+    return std::any_of(letters.begin(), letters.end(), [&](const coact::dead_letter& d) {
+      return d.sender == t.value() && d.kind == kind && d.reason == reason;
+    });
+  };
+  CHECK(has(coact::message_kind::tell, coact::errc::node_unreachable));
+  CHECK(has(coact::message_kind::reply, coact::errc::invalid_argument));
 }
 
 // Proves a stale ref never reaches the new actor that reuses its slot: the generation

@@ -27,7 +27,7 @@ coact::task<void> timed(coact::actor_context& self, slot<std::thread::id> thread
     auto go = co_await self.receive<coact::test::Go>(wait_max);
     coact::message<coact::test::Pong> pong;
     pong->setN(go ? static_cast<std::uint64_t>((self.now() - start).count()) : 0);
-    (void)self.reply(e, std::move(pong));
+    self.reply(e, std::move(pong));
   }
 }
 

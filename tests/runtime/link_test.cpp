@@ -27,13 +27,13 @@ coact::task<void> linked(coact::actor_context& self, coact::actor_ref peer, bool
   for (;;) {
     coact::envelope e = co_await self.receive();
     if (e.is<coact::test::Ping>()) {
-      (void)self.reply(e, coact::message<coact::test::Pong>{});
+      self.reply(e, coact::message<coact::test::Pong>{});
     } else if (e.is<coact::sys::Exit>()) {
       const auto x = e.get<coact::sys::Exit>();
       exits->push({coact::ref_of(x.getActor()), coact::reason_of(x.getReason())});
     } else if (e.is<coact::test::Get>()) {
       self.unlink(peer);
-      (void)self.reply(e, coact::message<coact::test::Total>{});
+      self.reply(e, coact::message<coact::test::Total>{});
     }
   }
 }

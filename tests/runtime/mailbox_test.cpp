@@ -64,7 +64,7 @@ coact::task<void> flooder(coact::actor_context& self, coact::actor_ref target, i
                           slot<std::vector<std::error_code>> out) {
   std::vector<std::error_code> results;
   for (int i = 0; i < count; ++i) {
-    auto r = self.tell(target, add(i));
+    auto r = self.try_tell(target, add(i));
     results.push_back(r ? std::error_code{} : r.error());
   }
   out->set_value(results);

@@ -22,7 +22,7 @@ coact::task<void> blob_checker(coact::actor_context& self) {
     for (auto byte : data) sum += byte;
     coact::message<coact::test::Total> total;
     total->setValue(static_cast<std::int64_t>(data.size()) * 1'000'000 + sum % 1'000'000);
-    (void)self.reply(e, std::move(total));
+    self.reply(e, std::move(total));
   }
 }
 
@@ -44,8 +44,7 @@ TEST_CASE("small and large messages arrive intact on either shard", "[runtime]")
     for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<unsigned char>(i * 31 + 7);
     coact::message<coact::test::Blob> blob;
     blob->setData(kj::arrayPtr(bytes.data(), bytes.size()));
-    auto reply =
-        system.ask_blocking<coact::test::Total>(checker.value(), std::move(blob), 10s);
+    auto reply = system.ask_blocking<coact::test::Total>(checker.value(), std::move(blob), 10s);
     REQUIRE(reply);
     CHECK(reply.value().get<coact::test::Total>().getValue() == expected(bytes));
   }
@@ -145,6 +144,5 @@ TEST_CASE("messages built one after another in the reused builder stay whole", "
         "built here, sealed there");
   coact::message<coact::test::Crash> after;
   after->setWhat("after");
-  CHECK(std::string{std::move(after).take().get<coact::test::Crash>().getWhat().cStr()} ==
-        "after");
+  CHECK(std::string{std::move(after).take().get<coact::test::Crash>().getWhat().cStr()} == "after");
 }

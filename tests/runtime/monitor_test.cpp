@@ -31,7 +31,7 @@ coact::task<void> demonitoring_watcher(coact::actor_context& self, coact::actor_
   demonitor_report report;
   self.monitor(target);
   self.demonitor(target);
-  (void)self.tell(target, crash("ignored"));
+  self.tell(target, crash("ignored"));
   auto none = co_await self.receive<coact::sys::Down>(100ms);
   report.while_demonitored = none ? std::error_code{} : none.error();
   self.monitor(target);

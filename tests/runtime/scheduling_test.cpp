@@ -27,8 +27,8 @@ coact::task<void> busy(coact::actor_context& self, char name, std::string* log, 
 
 /// Wakes both in one turn, so both are ready, with full mailboxes, at the same time.
 coact::task<void> starter(coact::actor_context& self, coact::actor_ref a, coact::actor_ref b) {
-  (void)self.tell(a, empty<coact::test::Go>());
-  (void)self.tell(b, empty<coact::test::Go>());
+  self.tell(a, empty<coact::test::Go>());
+  self.tell(b, empty<coact::test::Go>());
   co_return;
 }
 

@@ -45,7 +45,7 @@ coact::task<void> thread_reporter(coact::actor_context& self) {
     coact::envelope e = co_await self.receive();
     coact::message<coact::test::Pong> pong;
     pong->setN(static_cast<std::uint64_t>(gettid()));
-    (void)self.reply(e, std::move(pong));
+    self.reply(e, std::move(pong));
   }
 }
 

@@ -122,18 +122,18 @@ inline task<void> responder(actor_context& self) {
     if (e.is<test::Ping>()) {
       message<test::Pong> pong;
       pong->setN(e.get<test::Ping>().getN() + 1);
-      (void)self.reply(e, std::move(pong));
+      self.reply(e, std::move(pong));
     } else if (e.is<test::Add>()) {
       total += e.get<test::Add>().getValue();
       if (e.kind() == message_kind::ask) {
         message<test::Total> t;
         t->setValue(total);
-        (void)self.reply(e, std::move(t));
+        self.reply(e, std::move(t));
       }
     } else if (e.is<test::Get>()) {
       message<test::Total> t;
       t->setValue(total);
-      (void)self.reply(e, std::move(t));
+      self.reply(e, std::move(t));
     } else if (e.is<test::Crash>()) {
       throw std::runtime_error{std::string{e.get<test::Crash>().getWhat().cStr()}};
     } else if (e.is<test::Quit>()) {
@@ -148,7 +148,7 @@ inline task<void> responder(actor_context& self) {
 inline task<void> watcher(actor_context& self, actor_ref target, envelope trigger,
                           slot<stop_reason> down) {
   self.monitor(target);
-  if (trigger) (void)self.tell(target, std::move(trigger));
+  if (trigger) self.tell(target, std::move(trigger));
   for (;;) {
     auto e = co_await self.receive<sys::Down>(wait_max);
     if (!e) {

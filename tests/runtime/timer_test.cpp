@@ -19,7 +19,7 @@ coact::task<void> sleeper(coact::actor_context& self) {
     co_await self.sleep(std::chrono::milliseconds{e.get<coact::test::Ping>().getN()});
     coact::message<coact::test::Pong> pong;
     pong->setN(static_cast<std::uint64_t>((self.now() - start).count()));
-    (void)self.reply(e, std::move(pong));
+    self.reply(e, std::move(pong));
   }
 }
 
@@ -122,7 +122,7 @@ coact::task<void> timer_owner(coact::actor_context& self, coact::actor_ref other
   const coact::timer_id id = self.send_after(self.ref(), 50ms, add(5));
   coact::message<coact::test::Add> tip;
   tip->setSeq(id);
-  (void)self.tell(other, std::move(tip));
+  self.tell(other, std::move(tip));
   auto e = co_await self.receive<coact::test::Add>(wait_max);
   out->set_value(e ? e.value().get<coact::test::Add>().getValue() : -1);
 }

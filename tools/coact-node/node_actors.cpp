@@ -45,7 +45,7 @@ task<void> echo_actor(actor_context& self) {
     if (!e.is<protocol::Ping>()) continue;
     message<protocol::Pong> pong;
     pong->setN(e.get<protocol::Ping>().getN() + 1);
-    (void)self.reply(e, std::move(pong));
+    self.reply(e, std::move(pong));
   }
 }
 
@@ -59,7 +59,7 @@ task<void> kv_store_actor(actor_context& self) {
       data[put.getKey()] = {put.getValue(), ++version};
       message<protocol::PutOk> ok;
       ok->setVersion(version);
-      (void)self.reply(e, std::move(ok));
+      self.reply(e, std::move(ok));
     } else if (e.is<protocol::Get>()) {
       message<protocol::GetOk> ok;
       const auto it = data.find(std::string_view{e.get<protocol::Get>().getKey().cStr()});
@@ -68,7 +68,7 @@ task<void> kv_store_actor(actor_context& self) {
         ok->setValue(it->second.first);
         ok->setVersion(it->second.second);
       }
-      (void)self.reply(e, std::move(ok));
+      self.reply(e, std::move(ok));
     }
   }
 }

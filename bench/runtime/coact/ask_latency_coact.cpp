@@ -13,7 +13,7 @@ task<void> responder(actor_context& self) {
     envelope e = co_await self.receive();
     message<Pong> pong;
     pong->setN(e.get<Ping>().getN());
-    (void)self.reply(e, std::move(pong));
+    self.reply(e, std::move(pong));
   }
 }
 

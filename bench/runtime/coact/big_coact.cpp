@@ -14,20 +14,19 @@ struct big_run {
   std::promise<void> done;
 };
 
-task<void> big_actor(actor_context& self, std::uint64_t index, std::int64_t pings,
-                     big_run* run) {
+task<void> big_actor(actor_context& self, std::uint64_t index, std::int64_t pings, big_run* run) {
   (void)co_await self.receive<Next>(std::chrono::hours{1});  // the go signal: peers are known
   splitmix64 random{index};
   auto ping_someone = [&] {
     message<Ping> ping;
-    (void)self.tell(run->peers[random.next() % run->peers.size()], std::move(ping));
+    self.tell(run->peers[random.next() % run->peers.size()], std::move(ping));
   };
   std::int64_t answered = 0;
   ping_someone();
   for (;;) {
     envelope e = co_await self.receive();
     if (e.is<Ping>()) {
-      (void)self.tell(e.sender(), message<Pong>{});
+      self.tell(e.sender(), message<Pong>{});
       continue;
     }
     if (++answered < pings) {
@@ -54,7 +53,12 @@ void big(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * pings * big_actors);
 }
 
-BENCHMARK(big)->Name("big/coact")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(big)
+    ->Name("big/coact")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

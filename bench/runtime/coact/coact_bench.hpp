@@ -47,7 +47,7 @@ inline task<void> send_increments(actor_context& self, actor_ref target, std::in
     for (std::int64_t i = 0; i < batch_size && sent < count; ++i, ++sent) {
       message<Add> add;
       add->setValue(1);
-      (void)self.tell(target, std::move(add));
+      self.tell(target, std::move(add));
     }
     co_await self.yield();
   }

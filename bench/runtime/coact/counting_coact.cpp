@@ -15,7 +15,7 @@ task<void> counter(actor_context& self) {
     } else {
       message<Total> reply;
       reply->setValue(total);
-      (void)self.reply(e, std::move(reply));
+      self.reply(e, std::move(reply));
     }
   }
 }
@@ -44,7 +44,12 @@ void counting(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * count);
 }
 
-BENCHMARK(counting)->Name("counting/coact")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(counting)
+    ->Name("counting/coact")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace {
 task<void> worker(actor_context& self) {
   for (;;) {
     envelope e = co_await self.receive();
-    (void)self.tell(e.sender(), message<Done>{});
+    self.tell(e.sender(), message<Done>{});
   }
 }
 
@@ -20,7 +20,7 @@ task<void> coordinator(actor_context& self, std::vector<actor_ref> workers, std:
     for (const actor_ref& w : workers) {
       message<Job> job;
       job->setRound(static_cast<std::uint64_t>(round));
-      (void)self.tell(w, std::move(job));
+      self.tell(w, std::move(job));
     }
     for (std::size_t answered = 0; answered < workers.size(); ++answered) {
       (void)co_await self.receive();
@@ -45,7 +45,12 @@ void fork_join(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * rounds * fork_join_workers);
 }
 
-BENCHMARK(fork_join)->Name("fork_join/coact")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(fork_join)
+    ->Name("fork_join/coact")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -9,7 +9,7 @@ task<void> ponger(actor_context& self) {
     envelope e = co_await self.receive();
     message<Pong> pong;
     pong->setN(e.get<Ping>().getN());
-    (void)self.tell(e.sender(), std::move(pong));
+    self.tell(e.sender(), std::move(pong));
   }
 }
 
@@ -18,7 +18,7 @@ task<void> pinger(actor_context& self, actor_ref peer, std::int64_t round_trips,
   for (std::int64_t i = 0; i < round_trips; ++i) {
     message<Ping> ping;
     ping->setN(static_cast<std::uint64_t>(i));
-    (void)self.tell(peer, std::move(ping));
+    self.tell(peer, std::move(ping));
     (void)co_await self.receive();
   }
   done->set_value();
@@ -38,14 +38,21 @@ void run_pingpong(benchmark::State& state, placement where) {
 }
 
 void pingpong(benchmark::State& state) { run_pingpong(state, placement::co_located); }
-void pingpong_cross_shard(benchmark::State& state) {
-  run_pingpong(state, placement::cross_shard);
-}
+void pingpong_cross_shard(benchmark::State& state) { run_pingpong(state, placement::cross_shard); }
 
-BENCHMARK(pingpong)->Name("pingpong/coact")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(pingpong)
+    ->Name("pingpong/coact")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-BENCHMARK(pingpong_cross_shard)->Name("pingpong_cross_shard/coact")->ArgName("threads")->Arg(2)
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(pingpong_cross_shard)
+    ->Name("pingpong_cross_shard/coact")
+    ->ArgName("threads")
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coact::bench

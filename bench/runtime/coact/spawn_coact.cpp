@@ -7,7 +7,7 @@ namespace coact::bench {
 namespace {
 
 task<void> short_lived(actor_context& self, actor_ref driver) {
-  (void)self.tell(driver, message<Done>{});
+  self.tell(driver, message<Done>{});
   co_return;
 }
 
@@ -50,7 +50,12 @@ void spawn(benchmark::State& state) {
   state.counters["bytes_per_idle_actor"] = bytes_per_idle_actor(system);
 }
 
-BENCHMARK(spawn)->Name("spawn/coact")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()
+BENCHMARK(spawn)
+    ->Name("spawn/coact")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -18,7 +18,7 @@ task<void> ring_member(actor_context& self, std::promise<void>* done) {
     }
     message<Token> token;
     token->setHops(hops - 1);
-    (void)self.tell(next, std::move(token));
+    self.tell(next, std::move(token));
   }
 }
 
@@ -29,7 +29,8 @@ void run_thread_ring(benchmark::State& state, placement where) {
     std::promise<void> done;
     std::vector<actor_ref> ring;
     for (std::int64_t i = 0; i < thread_ring_actors; ++i) {
-      ring.push_back(must_spawn(system, on_shard(shard_for(where, i), system), &ring_member, &done));
+      ring.push_back(
+          must_spawn(system, on_shard(shard_for(where, i), system), &ring_member, &done));
     }
     for (std::size_t i = 0; i < ring.size(); ++i) {
       message<Next> next;
@@ -50,10 +51,19 @@ void thread_ring_cross_shard(benchmark::State& state) {
   run_thread_ring(state, placement::cross_shard);
 }
 
-BENCHMARK(thread_ring)->Name("thread_ring/coact")->ArgName("threads")->Arg(1)->Arg(2)
-    ->UseRealTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(thread_ring_cross_shard)->Name("thread_ring_cross_shard/coact")->ArgName("threads")
-    ->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(thread_ring)
+    ->Name("thread_ring/coact")
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(thread_ring_cross_shard)
+    ->Name("thread_ring_cross_shard/coact")
+    ->ArgName("threads")
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace coact::bench

@@ -86,7 +86,7 @@ class replica {
       on_status(e);
       return success();
     }
-    if (e.kind() == message_kind::ask) (void)self_.reply_error(e, errc::malformed_message);
+    if (e.kind() == message_kind::ask) self_.reply_error(e, errc::malformed_message);
     return success();
   }
 
@@ -97,20 +97,20 @@ class replica {
     const auto get = e.get<proto::Get>();
     if (!get.getConsistent()) {
       if (!serving_) {
-        (void)self_.reply(e, answer(proto::Outcome::UNAVAILABLE));
+        self_.reply(e, answer(proto::Outcome::UNAVAILABLE));
         return;
       }
       auto a = answer(proto::Outcome::OK);
       fill_value(a.builder(), text_of(get.getKey()));
-      (void)self_.reply(e, std::move(a));
+      self_.reply(e, std::move(a));
       return;
     }
     if (role_ != replica_role::leader) {
-      (void)self_.reply(e, answer(proto::Outcome::NOT_LEADER));
+      self_.reply(e, answer(proto::Outcome::NOT_LEADER));
       return;
     }
     if (pending_count() >= settings_.timing.pending_max) {
-      (void)self_.reply(e, answer(proto::Outcome::UNAVAILABLE));
+      self_.reply(e, answer(proto::Outcome::UNAVAILABLE));
       return;
     }
     // The confirmation must be sent after the read arrived: a new round, sent now.
@@ -120,24 +120,24 @@ class replica {
 
   [[nodiscard]] result<void> on_write(envelope& e, log_entry entry) {
     if (role_ != replica_role::leader) {
-      (void)self_.reply(e, answer(proto::Outcome::NOT_LEADER));
+      self_.reply(e, answer(proto::Outcome::NOT_LEADER));
       return success();
     }
     // A request seen before (delivered twice, or retried) is not appended again: applied
     // again after the writes that followed it, it would undo them.
     switch (sessions_.of(entry.client, entry.sequence)) {
       case client_sessions::status::last:
-        (void)self_.reply(e, write_answer(sessions_.last_answer(entry.client)));
+        self_.reply(e, write_answer(sessions_.last_answer(entry.client)));
         return success();
       case client_sessions::status::older:
         // Its client has moved on and waits for no answer.
-        (void)self_.reply(e, answer(proto::Outcome::OUTCOME_UNKNOWN));
+        self_.reply(e, answer(proto::Outcome::OUTCOME_UNKNOWN));
         return success();
       case client_sessions::status::fresh:
         break;
     }
     if (pending_count() >= settings_.timing.pending_max) {
-      (void)self_.reply(e, answer(proto::Outcome::UNAVAILABLE));
+      self_.reply(e, answer(proto::Outcome::UNAVAILABLE));
       return success();
     }
     if (const auto appended = unapplied_seq_of(entry)) {
@@ -187,7 +187,7 @@ class replica {
       set_version(items[i].initVersion(), stored.version);
       ++i;
     }
-    (void)self_.reply(e, std::move(s));
+    self_.reply(e, std::move(s));
   }
 
   [[nodiscard]] message<proto::Answer> answer(proto::Outcome outcome) const {
@@ -225,7 +225,7 @@ class replica {
       envelope& request = pending_reads_.front().request;
       auto a = answer(proto::Outcome::OK);
       fill_value(a.builder(), text_of(request.get<proto::Get>().getKey()));
-      (void)self_.reply(request, std::move(a));
+      self_.reply(request, std::move(a));
       pending_reads_.pop_front();
     }
   }
@@ -333,8 +333,8 @@ class replica {
       // pending.
       const auto [first, end] = pending_writes_.equal_range(applied_);
       for (auto pending = first; pending != end; ++pending) {
-        (void)self_.reply(pending->second,
-                          done ? write_answer(*done) : answer(proto::Outcome::OUTCOME_UNKNOWN));
+        self_.reply(pending->second,
+                    done ? write_answer(*done) : answer(proto::Outcome::OUTCOME_UNKNOWN));
       }
       pending_writes_.erase(first, end);
     }
@@ -487,11 +487,11 @@ class replica {
     // Not committed as far as this replica knows, but perhaps held by a peer that will
     // commit it as the next leader: the outcome is unknown.
     for (auto& [seq, request] : pending_writes_) {
-      (void)self_.reply(request, answer(proto::Outcome::OUTCOME_UNKNOWN));
+      self_.reply(request, answer(proto::Outcome::OUTCOME_UNKNOWN));
     }
     pending_writes_.clear();
     for (pending_read& read : pending_reads_) {
-      (void)self_.reply(read.request, answer(proto::Outcome::NOT_LEADER));
+      self_.reply(read.request, answer(proto::Outcome::NOT_LEADER));
     }
     pending_reads_.clear();
   }
@@ -533,7 +533,7 @@ class replica {
   void send(std::uint32_t node, message<T>&& m) {
     // A peer that is down or not booted yet loses the message, as the network would;
     // heartbeats and elections retry.
-    (void)self_.tell(settings_.refs->get(node, directory_role(settings_.partition)), std::move(m));
+    self_.tell(settings_.refs->get(node, directory_role(settings_.partition)), std::move(m));
   }
 
   actor_context& self_;

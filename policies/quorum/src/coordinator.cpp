@@ -64,7 +64,7 @@ class coordinator_state {
     const auto read_level = detail::level_of(r.getLevel());
     const auto write_level = detail::level_of(r.getWriteLevel());
     if (!read_level || !write_level) {
-      (void)self_.reply_error(e, errc::malformed_message);
+      self_.reply_error(e, errc::malformed_message);
       return;
     }
     operation op;
@@ -80,7 +80,7 @@ class coordinator_state {
     const auto w = e.get<proto::QuorumWrite>();
     const auto write_level = detail::level_of(w.getLevel());
     if (!write_level) {
-      (void)self_.reply_error(e, errc::malformed_message);
+      self_.reply_error(e, errc::malformed_message);
       return;
     }
     operation op;
@@ -168,7 +168,7 @@ class coordinator_state {
     silent->setOperation(operation_id);
     silent->setSlot(slot_index);
     silent->setWrite(write);
-    (void)self_.tell(self_.ref(), std::move(silent));
+    self_.tell(self_.ref(), std::move(silent));
   }
 
   void on_write_ack(op_iterator it, std::uint32_t slot_index, bool answered) {
@@ -286,7 +286,7 @@ class coordinator_state {
       value.setValue(found->value);
       detail::set_version(value.initVersion(), found->version);
     }
-    (void)self_.reply(op.request, std::move(reply));
+    self_.reply(op.request, std::move(reply));
     op.request = envelope{};
   }
 
@@ -294,7 +294,7 @@ class coordinator_state {
     message<proto::QuorumWriteReply> reply;
     reply->setCoordinator(me_.name);
     detail::set_version(reply->initWritten(), op.version);
-    (void)self_.reply(op.request, std::move(reply));
+    self_.reply(op.request, std::move(reply));
     op.request = envelope{};
   }
 
@@ -305,12 +305,12 @@ class coordinator_state {
       message<proto::QuorumReadReply> reply;
       reply->setCoordinator(me_.name);
       detail::set_unmet(reply->initUnmet(), u);
-      (void)self_.reply(op.request, std::move(reply));
+      self_.reply(op.request, std::move(reply));
     } else {
       message<proto::QuorumWriteReply> reply;
       reply->setCoordinator(me_.name);
       detail::set_unmet(reply->initUnmet(), u);
-      (void)self_.reply(op.request, std::move(reply));
+      self_.reply(op.request, std::move(reply));
     }
     op.request = envelope{};
   }
@@ -343,7 +343,7 @@ task<void> coordinator(actor_context& self, coordinator_config config) {
     } else if (e.is<sys::Tick>()) {
       state.replay_hints();
     } else if (e.kind() == message_kind::ask) {
-      (void)self.reply_error(e, errc::malformed_message);
+      self.reply_error(e, errc::malformed_message);
     }
   }
 }

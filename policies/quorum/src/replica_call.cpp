@@ -38,7 +38,7 @@ task<void> call_replica(actor_context& self, actor_ref coordinator, replica_call
   if (answer && !call.write) outcome->setValue(answer.value().get<kv::proto::ReplicaValue>());
   // The coordinator is on this node: the tell fails only if it has stopped, and then
   // nobody waits for the outcome.
-  (void)self.tell(coordinator, std::move(outcome));
+  self.tell(coordinator, std::move(outcome));
 }
 
 }  // namespace coact::policies::quorum::detail

@@ -101,7 +101,7 @@ class member {
       on_vote_reply(self, e.get<proto::VoteReply>());
     } else if (e.is<proto::ClientRead>() || e.is<proto::ClientWrite>()) {
       if (reads_.size() + writes_.size() >= pending_max) {
-        (void)self.reply_error(e, errc::overloaded);
+        self.reply_error(e, errc::overloaded);
       } else if (e.is<proto::ClientRead>()) {
         on_read(self, std::move(e));
       } else {
@@ -122,7 +122,7 @@ class member {
   }
 
   void send(actor_context& self, std::uint32_t node, envelope&& e) {
-    (void)self.tell(setup_.directory->get(node, member_directory_role), std::move(e));
+    self.tell(setup_.directory->get(node, member_directory_role), std::move(e));
   }
 
   /// Remembers a storage failure: the member stops after this message, having answered
@@ -332,7 +332,7 @@ class member {
     m->setMatchIndex(match);
     m->setResumeIndex(resume);
     m->setRound(round);
-    (void)self.tell(request.sender(), std::move(m));
+    self.tell(request.sender(), std::move(m));
   }
 
   void on_append(actor_context& self, envelope& e) {
@@ -390,7 +390,7 @@ class member {
     reply->setTerm(term_);
     reply->setFrom(setup_.node);
     reply->setGranted(granted);
-    (void)self.tell(e.sender(), std::move(reply));
+    self.tell(e.sender(), std::move(reply));
   }
 
   void on_vote_reply(actor_context& self, proto::VoteReply::Reader m) {
@@ -450,7 +450,7 @@ class member {
     message<proto::ClientReply> m;
     m->setStatus(status);
     fill_hint(m.builder());
-    (void)self.reply(request, std::move(m));
+    self.reply(request, std::move(m));
   }
 
   /// Answers with value `v` (null: the key has none).
@@ -467,7 +467,7 @@ class member {
     m->setMatched(matched);
     set_op_time(m->initOperationTime(), operation_time);
     fill_hint(m.builder());
-    (void)self.reply(request, std::move(m));
+    self.reply(request, std::move(m));
   }
 
   [[nodiscard]] bool read_ready(const pending_read& r) const {

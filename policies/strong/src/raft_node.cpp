@@ -162,10 +162,10 @@ result<void> server::flush(actor_context& self) {
   }
   for (auto& [to, e] : outbox_) {
     // A message that cannot go is as lost as one the network drops: Raft retries.
-    (void)self.tell(config_.directory->get(to, raft_role), std::move(e));
+    self.tell(config_.directory->get(to, raft_role), std::move(e));
   }
   outbox_.clear();
-  for (auto& [request, reply] : answers_) (void)self.reply(request, std::move(reply));
+  for (auto& [request, reply] : answers_) self.reply(request, std::move(reply));
   answers_.clear();
   return success();
 }

@@ -2,6 +2,7 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -13,16 +14,27 @@ namespace coact::detail {
 
 class shard;
 
+/// A task an actor launched (actor_context::launch): a coroutine that runs beside the
+/// body, on the actor's shard, resumed only by the shard between other coroutines' turns.
+/// Owned by its cell.
+struct child_task {
+  std::coroutine_handle<> frame;    // the task's own frame, destroyed with the task
+  promise_base* promise = nullptr;  // where the task leaves an exception
+  std::coroutine_handle<> resume;   // the innermost frame waiting to go on
+  std::uint64_t id = 0;             // names the task to its sleep timers
+  bool ready = false;               // listed in the cell's ready_children_
+};
+
 /// One actor: its coroutine, its mailbox and its links. Owned by its shard and only
 /// ever touched on that shard's thread once started.
 class cell {
  public:
   enum class state : std::uint8_t {
-    created,   // spawned, not yet started
-    ready,     // in the run queue
-    running,   // its coroutine is executing
-    waiting,   // suspended in receive, ask, or sleep
-    dead,      // finalized; memory waits for the run queue to let go of it
+    created,  // spawned, not yet started
+    ready,    // in the run queue
+    running,  // its coroutine is executing
+    waiting,  // suspended in receive, ask, or sleep
+    dead,     // finalized; memory waits for the run queue to let go of it
   };
 
   cell(shard& s, actor_ref ref, std::uint32_t mailbox_capacity, std::uint32_t turn_messages)
@@ -60,6 +72,21 @@ class cell {
   std::vector<actor_ref> links_;
   /// Periodic timers: (stable tick id, current timer-queue id).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ticks_;
+
+  // Launched tasks; those whose awaited event arrived; the one running now (null while
+  // the body runs); and why the actor must stop after this turn, if a task threw.
+  std::vector<std::unique_ptr<child_task>> children_;
+  std::vector<child_task*> ready_children_;
+  child_task* running_child_ = nullptr;
+  std::optional<stop_reason> child_failure_;
+  std::uint64_t next_child_id_ = 1;
+
+  [[nodiscard]] child_task* child(std::uint64_t id) const noexcept {
+    for (const auto& c : children_) {
+      if (c->id == id) return c.get();
+    }
+    return nullptr;
+  }
 
   [[nodiscard]] bool matches(const envelope_node* n) const noexcept {
     return receive_filter_ == 0 || n->type_id == receive_filter_;

@@ -8,7 +8,8 @@
 
 namespace coact {
 class ask_awaiter;
-}
+class fan_out;
+}  // namespace coact
 
 namespace coact::detail {
 
@@ -16,18 +17,25 @@ namespace coact::detail {
 /// late reply to a reused slot is recognised as stale. 0 is never an id.
 class pending_asks {
  public:
+  /// Who waits for an ask's outcome: a single ask, or target `target` of a fan-out.
+  struct sink {
+    ask_awaiter* single = nullptr;
+    fan_out* group = nullptr;
+    std::uint32_t target = 0;
+  };
   struct entry {
-    ask_awaiter* waiter = nullptr;
+    sink to;
     actor_ref asker;
     actor_ref responder;
     std::uint64_t timer = 0;
     std::uint32_t generation = 1;
+    [[nodiscard]] bool live() const noexcept { return to.single != nullptr || to.group != nullptr; }
   };
 
-  std::uint64_t add(ask_awaiter* waiter, actor_ref asker, actor_ref responder) {
+  std::uint64_t add(sink to, actor_ref asker, actor_ref responder) {
     const std::uint32_t slot = take_slot(entries_, free_);
     entry& e = entries_[slot];
-    e.waiter = waiter;
+    e.to = to;
     e.asker = asker;
     e.responder = responder;
     e.timer = 0;
@@ -38,7 +46,7 @@ class pending_asks {
     const auto slot = static_cast<std::uint32_t>(id & 0xffffffffu);
     if (slot >= entries_.size()) return nullptr;
     entry& e = entries_[slot];
-    if (e.waiter == nullptr || e.generation != static_cast<std::uint32_t>(id >> 32)) return nullptr;
+    if (!e.live() || e.generation != static_cast<std::uint32_t>(id >> 32)) return nullptr;
     return &e;
   }
 
@@ -47,7 +55,7 @@ class pending_asks {
     std::vector<std::uint64_t> ids;
     for (std::uint32_t slot = 0; slot < entries_.size(); ++slot) {
       const entry& e = entries_[slot];
-      if (e.waiter != nullptr && e.responder.node == node) {
+      if (e.live() && e.responder.node == node) {
         ids.push_back((std::uint64_t{e.generation} << 32) | slot);
       }
     }
@@ -57,7 +65,7 @@ class pending_asks {
   void remove(std::uint64_t id) noexcept {
     entry* e = find(id);
     if (e == nullptr) return;
-    e->waiter = nullptr;
+    e->to = {};
     if (++e->generation == 0) e->generation = 1;
     free_.push_back(static_cast<std::uint32_t>(id & 0xffffffffu));
   }

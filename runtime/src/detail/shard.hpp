@@ -26,6 +26,7 @@
 namespace coact::detail {
 
 class cell;
+struct child_task;
 class system_core;
 struct unanswered_ask;
 
@@ -67,10 +68,16 @@ class shard : public std::enable_shared_from_this<shard> {
   /// caller, and the message is freed without answering its asker.
   result<void> deliver(envelope_node* node, bool synchronous);
 
+  /// The actor's body may go on: runs it in the cell's next turn.
   void schedule(cell* c) noexcept;
-  /// Runs the cell's next step later, at the back of the run queue.
+  /// The cell's launched task `t` may go on: runs it in the cell's next turn.
+  void schedule(cell* c, child_task* t) noexcept;
+  /// Gives the cell a turn later, at the back of the run queue.
   void requeue(cell* c) noexcept;
   void start(cell* c);
+  /// During the cell's turn: runs a launched task until it next waits, and destroys it
+  /// once it is done.
+  void run_child(cell* c, child_task* t);
 
   std::uint64_t add_timer(duration after, const timer_action& action);
   /// Cancels a timer; false if it is not pending. A pending message is freed.
@@ -80,6 +87,8 @@ class shard : public std::enable_shared_from_this<shard> {
   /// asks, tells its monitors and links.
   void finalize(cell* c, const stop_reason& reason);
   void dead_letter(envelope_node* node, std::error_code reason);
+  /// Counts and logs a message that was refused before it became a node of this shard's.
+  void dead_letter(const coact::dead_letter& letter);
 
   /// Shutdown, phase one, on this shard's thread: stop every actor, drop timers.
   void stop_all_actors();
@@ -124,6 +133,8 @@ class shard : public std::enable_shared_from_this<shard> {
   void drain_deferred();
   void handle_system(envelope_node* node);
   void run(cell* c);
+  /// An ask's outcome arrived (a reply, an error, its deadline): gives it to its waiter.
+  void complete_ask(std::uint64_t id, result<envelope> outcome);
   void fire_timers();
   void fire(const timer_action& action);
   void arm_alarm();

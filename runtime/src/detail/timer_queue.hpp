@@ -14,10 +14,18 @@ struct envelope_node;
 
 /// What a timer does when it fires.
 struct timer_action {
-  enum class kind : std::uint8_t { wake_receive, wake_sleep, ask_deadline, deliver, tick };
+  enum class kind : std::uint8_t {
+    wake_receive,
+    wake_sleep,
+    wake_child,
+    ask_deadline,
+    deliver,
+    tick
+  };
   kind what = kind::wake_receive;
-  actor_ref owner;                   // the actor whose timer this is
-  std::uint64_t token = 0;           // wake: the owner's wait epoch; ask: the pending slot id
+  actor_ref owner;  // the actor whose timer this is
+  std::uint64_t token =
+      0;  // wake: the owner's wait epoch (a child: its id); ask: the pending slot id
   envelope_node* message = nullptr;  // deliver: owned until fired or cancelled
   duration period{0};                // tick: re-armed with this period
 };

@@ -18,11 +18,11 @@ coact::task<void> greeter(coact::actor_context& self) {
     if (e.is<consumer::Greet>()) {
       coact::message<consumer::Greeting> greeting;
       greeting->setText("hello, " + std::string{e.get<consumer::Greet>().getName().cStr()});
-      (void)self.reply(e, std::move(greeting));
+      self.reply(e, std::move(greeting));
     } else if (e.is<coact::sys::Tick>()) {
       coact::message<coact::sys::Tick> echo;
       echo->setTimer(e.get<coact::sys::Tick>().getTimer() + 1);
-      (void)self.reply(e, std::move(echo));
+      self.reply(e, std::move(echo));
     }
   }
 }

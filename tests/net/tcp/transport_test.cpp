@@ -184,7 +184,7 @@ coact::task<void> in_order(coact::actor_context& self) {
     } else {
       coact::message<coact::test::Total> t;
       t->setValue(count);
-      (void)self.reply(e, std::move(t));
+      self.reply(e, std::move(t));
     }
   }
 }
@@ -195,7 +195,7 @@ coact::task<void> flood(coact::actor_context& self, actor_ref target, std::int64
                         std::int64_t burst, slot<std::int64_t> out) {
   for (std::int64_t sent = 0; sent < count;) {
     for (std::int64_t i = 0; i < burst && sent < count; ++i, ++sent) {
-      if (!self.tell(target, add(1, 0, static_cast<std::uint64_t>(sent)))) {
+      if (!self.try_tell(target, add(1, 0, static_cast<std::uint64_t>(sent)))) {
         out->set_value(-1);
         co_return;
       }
@@ -211,7 +211,7 @@ coact::task<void> tell_many(coact::actor_context& self, actor_ref target, int co
                             slot<std::vector<std::error_code>> out) {
   std::vector<std::error_code> results;
   for (int i = 0; i < count; ++i) {
-    const auto told = self.tell(target, ping());
+    const auto told = self.try_tell(target, ping());
     results.push_back(told ? std::error_code{} : told.error());
   }
   out->set_value(std::move(results));

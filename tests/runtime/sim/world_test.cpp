@@ -83,7 +83,7 @@ task<void> chatter(actor_context& self, const std::vector<actor_ref>* peers, sim
   for (int i = 0; i < count; ++i) {
     co_await self.sleep(duration{r.between(0, 2'000'000)});
     const actor_ref to = (*peers)[r.below(peers->size())];
-    (void)self.tell(to, add(i, self.ref().node, static_cast<std::uint64_t>(i)));
+    self.tell(to, add(i, self.ref().node, static_cast<std::uint64_t>(i)));
   }
 }
 

@@ -3,10 +3,13 @@
 #include <coroutine>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <system_error>
 
 #include "coact/runtime/actor_ref.hpp"
 #include "coact/runtime/clock.hpp"
+#include "coact/runtime/counters.hpp"
+#include "coact/runtime/fan_out.hpp"
 #include "coact/runtime/message.hpp"
 #include "coact/runtime/result.hpp"
 #include "coact/runtime/stop_reason.hpp"
@@ -20,7 +23,8 @@ struct spawn_options;
 
 namespace detail {
 class cell;
-}
+struct child_task;
+}  // namespace detail
 
 /// Identifies a timer started by an actor, for cancel_timer.
 using timer_id = std::uint64_t;
@@ -85,7 +89,8 @@ class [[nodiscard]] ask_awaiter {
   envelope request_;
   duration timeout_;
   std::uint64_t reply_type_;
-  std::uint64_t pending_ = 0;  // slot in the shard's pending-ask table, 0 if none
+  std::uint64_t pending_ = 0;             // slot in the shard's pending-ask table, 0 if none
+  detail::child_task* waiter_ = nullptr;  // the actor task waiting, or null for the body
   std::optional<result<envelope>> outcome_;
 };
 
@@ -119,7 +124,8 @@ class [[nodiscard]] yield_awaiter {
 };
 
 /// The running actor's view of the runtime ("self"). Valid for the actor's whole life;
-/// every member must be called on the actor's own shard, from the actor's own code.
+/// every member must be called on the actor's own shard, from the actor's own code: its
+/// body, or a task it launched.
 class actor_context {
  public:
   explicit actor_context(detail::cell& c) noexcept : cell_(&c) {}
@@ -146,14 +152,22 @@ class actor_context {
     return receive_awaiter{*cell_, capnp::typeId<T>(), timeout};
   }
 
-  /// Fire and forget. Fails synchronously only with what the sender can see at once:
-  /// errc::overloaded or errc::actor_gone for a target on the same shard,
-  /// errc::message_too_large, errc::shutting_down.
+  /// Fire and forget. A message that cannot be sent is counted as a dead letter, with
+  /// its reason, in this shard's counters and dead-letter log.
   template <class T>
-  result<void> tell(actor_ref target, message<T>&& m) {
-    return tell(target, std::move(m).take());
+  void tell(actor_ref target, message<T>&& m) {
+    tell(target, std::move(m).take());
   }
-  result<void> tell(actor_ref target, envelope&& e);
+  void tell(actor_ref target, envelope&& e);
+  /// Fire and forget, for a sender that acts on a refusal. Fails synchronously only with
+  /// what the sender can see at once: errc::overloaded or errc::actor_gone for a target on
+  /// the same shard, errc::node_unreachable, errc::message_too_large, errc::shutting_down.
+  /// A refused message is not counted as a dead letter (the caller was told).
+  template <class T>
+  [[nodiscard]] result<void> try_tell(actor_ref target, message<T>&& m) {
+    return try_tell(target, std::move(m).take());
+  }
+  [[nodiscard]] result<void> try_tell(actor_ref target, envelope&& e);
 
   /// Request/response with a deadline; the reply must be of type Reply.
   template <class Reply, class T>
@@ -171,14 +185,47 @@ class actor_context {
     return ask_awaiter{*cell_, target, std::move(request), timeout, reply_type};
   }
 
-  /// Answers an ask. Each ask is answered at most once; errc::invalid_argument otherwise.
-  template <class T>
-  result<void> reply(envelope& request, message<T>&& m) {
-    return reply(request, std::move(m).take());
+  /// Asks every target the same request at once, each with this deadline; the replies
+  /// must be of type Reply. Await its outcomes as they come (see fan_out).
+  template <class Reply, class T>
+  [[nodiscard]] fan_out ask_each(std::span<const actor_ref> targets, message<T>&& m,
+                                 duration timeout) {
+    return fan_out{*cell_, targets, std::move(m).take(), timeout, capnp::typeId<Reply>()};
   }
-  result<void> reply(envelope& request, envelope&& response);
-  /// Answers an ask with an error instead of a payload.
-  result<void> reply_error(envelope& request, std::error_code error);
+  /// Asks every target at once and yields every outcome, by target index, once all have
+  /// arrived (replies of type Reply, or errors as for ask).
+  template <class Reply, class T>
+  [[nodiscard]] ask_all_awaiter ask_all(std::span<const actor_ref> targets, message<T>&& m,
+                                        duration timeout) {
+    return ask_all_awaiter{*cell_, targets, std::move(m).take(), timeout, capnp::typeId<Reply>()};
+  }
+  /// Asks every target at once and yields as soon as `n` replies of type Reply arrived,
+  /// or as soon as so many asks failed that `n` cannot; the rest are abandoned.
+  template <class Reply, class T>
+  [[nodiscard]] ask_first_awaiter ask_first(std::size_t n, std::span<const actor_ref> targets,
+                                            message<T>&& m, duration timeout) {
+    return ask_first_awaiter{
+        *cell_, n, targets, std::move(m).take(), timeout, capnp::typeId<Reply>()};
+  }
+
+  /// Runs `t` inside this actor, beside its body: it starts at once and runs until it
+  /// first waits, then goes on whenever what it awaits arrives, interleaved with the
+  /// body and the other tasks but never at the same time (the actor's state needs no
+  /// locks). A task may ask, fan out, sleep and yield, but not receive: the mailbox is
+  /// the body's. It lives no longer than the actor: when the actor stops, its tasks are
+  /// destroyed where they wait. A task that throws stops the actor with errc::actor_failed.
+  void launch(task<void> t);
+
+  /// Answers an ask. An ask is answered at most once: a second answer, or an answer to
+  /// what is not an ask, is a bug and counted as a dead letter with
+  /// errc::invalid_argument, as is an answer that cannot be sent.
+  template <class T>
+  void reply(envelope& request, message<T>&& m) {
+    reply(request, std::move(m).take());
+  }
+  void reply(envelope& request, envelope&& response);
+  /// Answers an ask with an error instead of a payload (counted as reply does).
+  void reply_error(envelope& request, std::error_code error);
 
   [[nodiscard]] sleep_awaiter sleep(duration d) noexcept { return sleep_awaiter{*cell_, d}; }
   [[nodiscard]] yield_awaiter yield() noexcept { return yield_awaiter{*cell_}; }
@@ -208,6 +255,8 @@ class actor_context {
   void stop(actor_ref target, std::error_code reason = errc::killed);
 
  private:
+  void refused(dead_letter letter, std::error_code reason);
+
   detail::cell* cell_;
 };
 
