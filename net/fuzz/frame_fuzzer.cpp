@@ -1,11 +1,10 @@
 // libFuzzer target for what a TCP peer can send: the input is cut into reads of varying
 // sizes, fed to a frame_decoder, and every frame it yields is read as the transport reads
-// it (read_message_frame and envelope_of for the transport's own message layout, else
-// frame_reader_options, the Frame union, message_header, envelope_from_wire, the
-// handshake's checks of Hello and Auth). Anything but a clean error is a finding: a
-// crash, an uncaught exception, a leak, undefined behaviour. So is a payload that the
-// quick check of envelope_from_wire (over the payload's words) takes but Cap'n Proto's
-// bounds-checking reader refuses, or reads otherwise than the envelope does.
+// it (frame_decoder::read, then the Frame union and the handshake's checks of Hello and
+// Auth). Anything but a clean error is a finding: a crash, an uncaught exception, a leak,
+// undefined behaviour. So is a message the decoder takes but Cap'n Proto's bounds-checking
+// reader refuses, or reads otherwise than the envelope does (the decoder takes most
+// payloads by a quick check of their words, without that reader).
 //
 // Input: byte 0 picks how the rest is split into reads (see read_sizes); the rest is the
 // byte stream of one connection. The seeds in corpus/ follow that layout.
@@ -23,9 +22,7 @@
 
 #include "coact/net/tcp/cluster_secret.hpp"
 #include "coact/net/tcp/frame_codec.hpp"
-#include "coact/net/tcp/frame_parser.hpp"
 #include "coact/net/tcp/handshake.hpp"
-#include "coact/net/tcp/message_frame.hpp"
 #include "coact/net/tcp/wire.capnp.h"
 #include "coact/runtime/wire.hpp"
 
@@ -33,6 +30,7 @@ namespace {
 
 namespace tcp = coact::net::tcp;
 namespace wire = coact::net::wire;
+using tcp::received_frame;
 
 /// The frame size limit the fuzzed connection runs with, as a transport could.
 constexpr std::size_t frame_bytes_max = 1024 * 1024;
@@ -83,34 +81,23 @@ kj::Array<capnp::word> canonical(capnp::AnyPointer::Reader root) {
   return root.getAs<capnp::AnyStruct>().canonicalize();
 }
 
-/// The quick check against Cap'n Proto's reader: a payload whose words envelope_from_wire
-/// takes as they are must be one the bounds-checking reader takes too, and read the same.
-void check_quick_path(const tcp::message_frame& m, const capnp::ReaderOptions& options) {
-  auto quick = coact::envelope_from_wire(m.header, m.payload, frame_bytes_max);
-  if (!quick || m.payload.empty()) return;
-  const kj::ArrayPtr<const capnp::word> segments[1] = {
-      kj::arrayPtr(m.payload.data(), m.payload.size())};
-  capnp::SegmentArrayMessageReader reader{kj::arrayPtr(segments, 1), options};
+/// The decoder against Cap'n Proto's reader: a message the decoder took (most by a quick
+/// check of its payload's words) must be one the bounds-checking reader takes too, over the
+/// whole frame, and reads the same.
+void check_message(std::span<const capnp::word> frame, const coact::envelope& taken,
+                   const capnp::ReaderOptions& options) {
   kj::Array<capnp::word> checked;
   try {
-    checked = canonical(reader.getRoot<capnp::AnyPointer>());
+    capnp::FlatArrayMessageReader reader{kj::arrayPtr(frame.data(), frame.size()), options};
+    checked = canonical(reader.getRoot<wire::Frame>().getMessage().getPayload());
   } catch (const kj::Exception&) {
-    __builtin_trap();  // taken unchecked, refused by the checked reader
+    __builtin_trap();  // taken by the decoder, refused by the checked reader
   }
-  const auto taken = canonical(quick.value().root());
-  if (taken.size() != checked.size() ||
-      std::memcmp(taken.begin(), checked.begin(), taken.size() * sizeof(capnp::word)) != 0) {
+  const auto mine = canonical(taken.root());
+  if (mine.size() != checked.size() ||
+      std::memcmp(mine.begin(), checked.begin(), mine.size() * sizeof(capnp::word)) != 0) {
     __builtin_trap();  // read otherwise than the checked reader reads it
   }
-}
-
-/// One Message frame, as transport's deliver() reads it (without its check of the
-/// nodes, so that every header reaches envelope_from_wire).
-std::size_t read_message(wire::Frame::Message::Reader m) {
-  const coact::wire_header h = tcp::message_header(m);
-  auto e = coact::envelope_from_wire(h, m.getPayload(), frame_bytes_max);
-  if (!e) return 0;
-  return walk_payload(e.value());
 }
 
 /// The handshake state of the fuzzed connection, as an accepting node holds it: a Hello
@@ -141,8 +128,8 @@ std::size_t read_frame(connection& c, wire::Frame::Reader f) {
       (void)c.responder.on_auth(a);
       return n;
     }
-    case wire::Frame::MESSAGE:
-      return read_message(f.getMessage());
+    case wire::Frame::MESSAGE:  // read by the decoder already
+      return 0;
     case wire::Frame::HEARTBEAT:
       return static_cast<std::size_t>(f.getHeartbeat().getSequence());
     case wire::Frame::GOODBYE:
@@ -158,7 +145,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   read_sizes sizes{data[0]};
   std::span<const std::uint8_t> stream{data + 1, size - 1};
   tcp::frame_decoder decoder{frame_bytes_max};
-  const capnp::ReaderOptions options = tcp::frame_reader_options(frame_bytes_max);
   connection c;
   volatile std::size_t sink = 0;  // keeps the reads from being optimised away
   while (!stream.empty()) {
@@ -171,19 +157,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto frame = decoder.next();
       if (!frame) return 0;  // the transport closes the connection
       if (frame.value().empty()) break;
-      // A message in the layout the transport writes is read as the transport reads it.
-      if (auto m = tcp::read_message_frame(frame.value())) {
-        check_quick_path(*m, options);
-        auto e = tcp::envelope_of(*m, options, frame_bytes_max);
-        if (e) sink = sink + walk_payload(e.value());
+      auto read = decoder.read(frame.value());
+      if (!read) return 0;  // malformed: the transport closes the connection
+      received_frame& f = read.value();
+      if (f.kind == wire::Frame::MESSAGE) {
+        if (!f.message) continue;  // the transport closes the connection
+        check_message(frame.value(), f.message.value(), decoder.reader_options());
+        sink = sink + walk_payload(f.message.value());
         continue;
       }
-      // Built outside the try, as the transport's read_frame builds it: the decoder's
-      // checks must leave nothing for this constructor to throw on.
-      capnp::FlatArrayMessageReader reader{kj::arrayPtr(frame.value().data(), frame.value().size()),
-                                           options};
       try {
-        sink = sink + read_frame(c, reader.getRoot<wire::Frame>());
+        sink = sink + read_frame(c, f.root());
       } catch (const kj::Exception&) {
         return 0;  // malformed: the transport closes the connection
       }

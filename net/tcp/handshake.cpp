@@ -209,7 +209,8 @@ const char* to_string(refusal r) noexcept {
     case refusal::wrong_version:
       return "wrong protocol version";
     case refusal::bad_mac:
-      return "bad mac (another cluster secret, or a replayed or altered frame)";
+      return "the peer's proof of the cluster secret failed (another secret, or a replayed or "
+             "altered frame)";
     case refusal::malformed:
       return "malformed handshake frame";
     case refusal::out_of_order:

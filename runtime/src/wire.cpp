@@ -172,8 +172,7 @@ envelope received(const wire_header& header) {
 
 }  // namespace
 
-result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer::Reader payload,
-                                    std::size_t bytes_max) {
+result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer::Reader payload) {
   if (!header_valid(header)) return errc::malformed_message;
   std::size_t words = 0;
   try {
@@ -184,7 +183,6 @@ result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer
   } catch (const kj::Exception&) {
     return errc::malformed_message;
   }
-  if (words * sizeof(capnp::word) > bytes_max) return errc::message_too_large;
 
   envelope e = received(header);
   detail::envelope_node& n = *e.node();
@@ -211,8 +209,8 @@ result<envelope> envelope_from_wire(const wire_header& header, capnp::AnyPointer
   return e;
 }
 
-result<envelope> envelope_from_wire(const wire_header& header, std::span<const capnp::word> payload,
-                                    std::size_t bytes_max) {
+result<envelope> envelope_from_wire(const wire_header& header,
+                                    std::span<const capnp::word> payload) {
   if (!header_valid(header)) return errc::malformed_message;
   if (!payload.empty()) {
     std::uint64_t root;
@@ -221,7 +219,6 @@ result<envelope> envelope_from_wire(const wire_header& header, std::span<const c
       return errc::malformed_message;
     }
   }
-  if (payload.size() * sizeof(capnp::word) > bytes_max) return errc::message_too_large;
 
   envelope e = received(header);
   detail::envelope_node& n = *e.node();

@@ -3,7 +3,7 @@
 // back as Cap'n Proto's bounds-checking reader reads it; every pointer that could lead an
 // unchecked reader out of the words or around for ever (out of bounds, far, capability,
 // too deep, a cycle, amplification) is refused; what is refused only for being unusual
-// still arrives through envelope_of's Cap'n Proto reader; and no corruption of a payload
+// still arrives through the frame decoder's Cap'n Proto reader; and no corruption of a payload
 // is taken unless Cap'n Proto's reader takes it too and reads the same.
 #include <capnp/any.h>
 #include <capnp/message.h>
@@ -17,8 +17,7 @@
 #include <span>
 #include <vector>
 
-#include "coact/net/tcp/frame_parser.hpp"
-#include "coact/net/tcp/message_frame.hpp"
+#include "coact/net/tcp/frame_codec.hpp"
 #include "coact/runtime/message.hpp"
 #include "coact/runtime/sim/prng.hpp"
 #include "coact/runtime/wire.hpp"
@@ -76,7 +75,7 @@ std::optional<words> checked_read(const words& w) {
     const kj::ArrayPtr<const capnp::word> segments[1] = {
         kj::arrayPtr(reinterpret_cast<const capnp::word*>(w.data()), w.size())};
     capnp::SegmentArrayMessageReader reader{kj::arrayPtr(segments, 1),
-                                            tcp::frame_reader_options(bytes_max)};
+                                            tcp::frame_decoder{bytes_max}.reader_options()};
     const auto root = reader.getRoot<capnp::AnyPointer>();
     if (!root.isNull() && !root.isStruct()) return std::nullopt;
     return canonical(root);
@@ -86,7 +85,7 @@ std::optional<words> checked_read(const words& w) {
 }
 
 coact::result<coact::envelope> quick(const words& w) {
-  return coact::envelope_from_wire(coact::wire_header{}, span_of(w), bytes_max);
+  return coact::envelope_from_wire(coact::wire_header{}, span_of(w));
 }
 
 /// Fills `p` with a random object: null, a struct, a list of each element size, or a
@@ -185,7 +184,7 @@ TEST_CASE("payloads Cap'n Proto builds are taken as they are", "[net][tcp][paylo
     for (std::size_t i = 0; i < bytes; ++i) data[i] = static_cast<std::uint8_t>(i);
     const coact::envelope sealed = std::move(m).take();
     const auto sent = coact::payload_words(sealed);
-    auto e = coact::envelope_from_wire(coact::wire_header{}, sent, bytes_max);
+    auto e = coact::envelope_from_wire(coact::wire_header{}, sent);
     REQUIRE(e.has_value());
     const auto blob = e.value().root().getAs<coact::test::Blob>().getData();
     REQUIRE(blob.size() == bytes);
@@ -258,19 +257,17 @@ TEST_CASE("pointers that leave the payload or never end are refused", "[net][tcp
   }
 }
 
-// Proves the header is checked as by the other overload, and the size bound holds.
-TEST_CASE("a bad header or an oversized payload is refused", "[net][tcp][payload]") {
+// Proves the header is checked as by the other overload.
+TEST_CASE("a bad header is refused", "[net][tcp][payload]") {
   const words w = random_payload(7);
   coact::wire_header h;
   h.kind = static_cast<coact::message_kind>(9);
-  CHECK(coact::envelope_from_wire(h, span_of(w), bytes_max).error() == errc::malformed_message);
-  CHECK(coact::envelope_from_wire(coact::wire_header{}, span_of(w), w.size() * 8 - 1).error() ==
-        errc::message_too_large);
+  CHECK(coact::envelope_from_wire(h, span_of(w)).error() == errc::malformed_message);
 }
 
 // Proves the check is no stricter than it must be where it matters: payloads it refuses
 // only for being unusual (pointers that share words; more empty elements than words) are
-// still delivered by envelope_of, through Cap'n Proto's reader, and read the same.
+// still delivered by frame_decoder::read, through Cap'n Proto's reader, and read the same.
 TEST_CASE("payloads beyond the check arrive through Cap'n Proto's reader", "[net][tcp][payload]") {
   const words shared = {struct_pointer(0, 0, 2),  // root: two pointers
                         list_pointer(1, 5, 2),    // both to the same two words
@@ -280,9 +277,10 @@ TEST_CASE("payloads beyond the check arrive through Cap'n Proto's reader", "[net
     REQUIRE_FALSE(quick(*w).has_value());
     tcp::frame_words frame;
     tcp::append_message_frame(coact::wire_header{}, span_of(*w), frame);
-    const auto m = tcp::read_message_frame(frame);
-    REQUIRE(m);
-    auto e = tcp::envelope_of(*m, tcp::frame_reader_options(bytes_max), bytes_max);
+    auto f = tcp::frame_decoder{bytes_max}.read(frame);
+    REQUIRE(f.has_value());
+    REQUIRE(f.value().kind == coact::net::wire::Frame::MESSAGE);
+    auto& e = f.value().message;
     REQUIRE(e.has_value());
     const auto checked = checked_read(*w);
     REQUIRE(checked.has_value());

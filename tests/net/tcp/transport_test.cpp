@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,12 +61,36 @@ tcp::transport_limits test_limits() {
 /// coact-node runs shard 0, so that its messages are written without a thread hop).
 enum class shard_thread { own, transport };
 
+/// What a node logged, from its transport's thread, for the test's thread to read.
+struct captured_log {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+
+  /// The lines that contain `text`.
+  std::vector<std::string> with(std::string_view text) {
+    std::lock_guard lock{mutex};
+    std::vector<std::string> found;
+    for (const auto& l : lines) {
+      if (l.find(text) != std::string::npos) found.push_back(l);
+    }
+    return found;
+  }
+};
+
+/// Where a node listens, and where it finds its peer.
+struct test_place {
+  std::string host = "127.0.0.1";
+  std::uint16_t listen_port = 0;
+};
+
 /// One node: an actor system, and its transport on a thread of its own.
 struct test_node {
   test_node(std::uint32_t id, std::uint16_t peer_port, std::string_view secret,
-            tcp::transport_limits limits = test_limits(), shard_thread where = shard_thread::own)
-      : id_(id), where_(where), transport_(std::make_shared<tcp::transport>(
-                                    io_, options(id, peer_port, limits), secret_of(secret))),
+            tcp::transport_limits limits = test_limits(), shard_thread where = shard_thread::own,
+            const test_place& place = {})
+      : id_(id), where_(where),
+        transport_(std::make_shared<tcp::transport>(
+            io_, options(id, peer_port, limits, place, log_), secret_of(secret))),
         system_(where == shard_thread::own
                     ? coact::actor_system{{.shard_count = 1, .node = id, .router = transport_}}
                     : coact::actor_system{coact::hosted_on{{&io_}},
@@ -90,20 +115,27 @@ struct test_node {
   }
 
   static tcp::transport_options options(std::uint32_t id, std::uint16_t peer_port,
-                                        tcp::transport_limits limits) {
+                                        tcp::transport_limits limits, const test_place& place,
+                                        const std::shared_ptr<captured_log>& log) {
     tcp::transport_options o;
+    o.listen_host = place.host;
+    o.listen_port = place.listen_port;
     o.cluster = "test";
     o.node_name = "n" + std::to_string(id);
     o.node_id = id;
     const std::uint32_t other = 1 - id;
-    o.peers.push_back({other, "n" + std::to_string(other), "127.0.0.1", peer_port});
+    o.peers.push_back({other, "n" + std::to_string(other), place.host, peer_port});
     o.limits = limits;
-    o.log = [](std::string_view) {};
+    o.log = [log](std::string_view line) {
+      std::lock_guard lock{log->mutex};
+      log->lines.emplace_back(line);
+    };
     return o;
   }
 
   std::uint32_t id_;
   shard_thread where_;
+  std::shared_ptr<captured_log> log_ = std::make_shared<captured_log>();
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
   std::shared_ptr<tcp::transport> transport_;
@@ -299,6 +331,73 @@ TEST_CASE("a peer with the wrong secret is refused", "[net]") {
   CHECK(eventually([&] { return nodes.server.transport_->counters().handshakes_refused > 0; }));
   CHECK(nodes.server.transport_->counters().handshakes_completed == 0);
   CHECK(nodes.client.transport_->state(1) != tcp::peer_state::up);
+  // Regression: the responder logged "handshake frame out of order" when the initiator,
+  // having found its proof wrong, said goodbye instead of sending its own.
+  CHECK(
+      eventually([&] { return !nodes.client.log_->with("proof of the cluster secret").empty(); }));
+  CHECK(
+      eventually([&] { return !nodes.server.log_->with("proof of the cluster secret").empty(); }));
+  CHECK(nodes.server.log_->with("out of order").empty());
+}
+
+// Regression: a node whose address is a host name (as a topology may give) passed the
+// check of its configuration, then could not listen. localhost names 127.0.0.1 here.
+TEST_CASE("nodes listen and connect by host name", "[net]") {
+  const test_place by_name{"localhost"};
+  test_node server{1, 0, good_secret, test_limits(), shard_thread::own, by_name};
+  test_node client{0, server.port_, good_secret, test_limits(), shard_thread::own, by_name};
+  auto echo = server.system_.spawn(&responder).value();
+  CHECK_FALSE(ask_from(client.system_, echo, 5s));
+}
+
+// Proves a host that does not resolve fails start() with a line naming it and why.
+TEST_CASE("a listening host that does not resolve is refused with a reason", "[net]") {
+  asio::io_context io;
+  auto log = std::make_shared<captured_log>();
+  auto t = std::make_shared<tcp::transport>(
+      io, test_node::options(0, 1, test_limits(), {"no-such-host.invalid"}, log),
+      secret_of(good_secret));
+  coact::actor_system system{{.shard_count = 1, .node = 0, .router = t}};
+  t->attach(system);
+  CHECK(t->start().error() == errc::invalid_argument);
+  const auto lines = log->with("no-such-host.invalid");
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("cannot resolve") != std::string::npos);
+}
+
+// Proves the log says when a peer comes up, goes down, and rejoins.
+TEST_CASE("a peer's coming up, going down and rejoining are logged", "[net]") {
+  auto server = std::make_unique<test_node>(1, 0, good_secret);
+  const std::uint16_t port = server->port_;
+  test_node client{0, port, good_secret};
+  CHECK(eventually([&] { return client.log_->with("node n1 is up").size() == 1; }));
+  server.reset();
+  CHECK(eventually([&] { return client.log_->with("node n1 is down").size() == 1; }));
+  test_node again{1, 0, good_secret, test_limits(), shard_thread::own, {"127.0.0.1", port}};
+  CHECK(eventually([&] { return client.log_->with("node n1 rejoined").size() == 1; }));
+}
+
+// Regression: a flood of connections over the limit logged one line per connection (138
+// for one flood); now one line a second says how many.
+TEST_CASE("connections refused over the limit are logged once a second, counted", "[net]") {
+  auto limits = test_limits();
+  limits.connections_max = 1;
+  test_node server{1, 0, good_secret, limits};
+  test_node client{0, server.port_, good_secret};  // its connection takes the one place
+  REQUIRE(eventually([&] { return client.transport_->state(1) == tcp::peer_state::up; }));
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> flood;
+  for (int i = 0; i < 40; ++i) {
+    flood.emplace_back(io).connect({asio::ip::make_address("127.0.0.1"), server.port_});
+  }
+  REQUIRE(eventually([&] { return server.transport_->counters().connections_refused == 40; }));
+  std::this_thread::sleep_for(1200ms);
+  const auto lines = server.log_->with("refused");
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines.size() <= 2);
+  std::uint64_t counted = 0;
+  for (const auto& l : lines) counted += std::stoull(l.substr(l.find("refused ") + 8));
+  CHECK(counted == 40);
 }
 
 // Proves a lost node is detected: pending asks fail with node_unreachable, watchers of

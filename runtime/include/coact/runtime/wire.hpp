@@ -61,11 +61,10 @@ struct wire_header {
 /// bounds (a capnp::MessageReader over the received words): it is read once here, with
 /// those checks, and only the copy is read unchecked later. Errors:
 /// errc::malformed_message (an unknown kind or error domain, a payload that is not a
-/// struct, or that the checked read rejects), errc::message_too_large (more than
-/// `bytes_max`).
+/// struct, or that the checked read rejects). Its size is bounded by the reader's traversal
+/// limit: the network sets that from the size of the frame it read.
 [[nodiscard]] result<envelope> envelope_from_wire(const wire_header& header,
-                                                  capnp::AnyPointer::Reader payload,
-                                                  std::size_t bytes_max);
+                                                  capnp::AnyPointer::Reader payload);
 
 /// The same from the payload's words as they arrived: a single-segment message, its root
 /// pointer first (empty for no payload), copied as it is (one memcpy, no traversal by a
@@ -73,11 +72,11 @@ struct wire_header {
 /// only struct and list pointers whose targets lie inside `payload`, nested at most 64
 /// deep, reaching together no more words than `payload` holds and no more elements of no
 /// size (voids, empty structs) than it has bytes (so no cycles, and no amplification by
-/// overlapping pointers or lists of empty elements). Errors as above:
+/// overlapping pointers or lists of empty elements). Errors:
 /// errc::malformed_message also for every payload beyond that check, such as one with far
-/// pointers or capabilities, which the other overload may still read.
+/// pointers or capabilities, which the other overload may still read. Its size is that of
+/// `payload`: the network bounds it by the size of the frame it arrived in.
 [[nodiscard]] result<envelope> envelope_from_wire(const wire_header& header,
-                                                  std::span<const capnp::word> payload,
-                                                  std::size_t bytes_max);
+                                                  std::span<const capnp::word> payload);
 
 }  // namespace coact

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <capnp/message.h>
+#include <capnp/serialize.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +11,10 @@
 #include <span>
 #include <vector>
 
+#include "coact/net/tcp/wire.capnp.h"
+#include "coact/runtime/message.hpp"
 #include "coact/runtime/result.hpp"
+#include "coact/runtime/wire.hpp"
 
 namespace coact::net::tcp {
 
@@ -50,13 +54,47 @@ struct word_allocator {
 /// with every compiler coact builds with. resize() leaves the words it adds uninitialised.
 using frame_words = std::vector<capnp::word, word_allocator<capnp::word>>;
 
-/// Appends `message` to `out` in Cap'n Proto's standard stream framing: the segment
-/// table, then the segments. Many frames appended to one buffer leave in one write.
-void append_frame(capnp::MessageBuilder& message, frame_words& out);
+/// Appends `frame` (a wire::Frame other than a message: Hello, Auth, Heartbeat, Goodbye)
+/// to `out` in Cap'n Proto's standard stream framing: the segment table, then the
+/// segments. Many frames appended to one buffer leave in one write.
+void append_frame(capnp::MessageBuilder& frame, frame_words& out);
 
-/// Cuts a byte stream into frames and hands each one out in place, without copying it:
-/// bytes are received straight into the decoder's word-aligned buffer.
-/// Not thread-safe: one per connection.
+/// Appends one actor message as a wire::Frame (its `message` member) in the same framing,
+/// written word by word in one fixed layout instead of through a MessageBuilder: a
+/// builder's arena costs more than the whole frame on the hot path. Any Cap'n Proto reader
+/// reads the result as an ordinary Frame. The header takes 7 data words (8 with a
+/// correlation); the payload's root pointer, as sealed, is the Frame's payload pointer, and
+/// its other words follow as they followed their root, so that the receiver can read the
+/// payload, from that pointer on, as a message of its own. `payload` is what
+/// coact::payload_words gives: empty for none.
+void append_message_frame(const wire_header& header, std::span<const capnp::word> payload,
+                          frame_words& out);
+
+/// The bytes append_message_frame writes for a message with `payload`.
+[[nodiscard]] std::size_t message_frame_bytes(std::span<const capnp::word> payload) noexcept;
+
+/// A frame as frame_decoder::read gives it.
+struct received_frame {
+  /// Which member of wire::Frame it holds; possibly one this build does not know.
+  wire::Frame::Which kind = wire::Frame::MESSAGE;
+  /// A message's routing header. Not checked against the nodes: that is the transport's.
+  wire_header header;
+  /// A message as a new envelope, or why its header or payload were refused
+  /// (errc::malformed_message).
+  result<envelope> message = errc::malformed_message;
+  /// Any other frame, read in place (valid as long as the frame's words): null for a
+  /// message.
+  std::unique_ptr<capnp::FlatArrayMessageReader> reader;
+
+  /// The frame of a kind other than a message. Its fields are read with bounds checks:
+  /// a read may throw kj::Exception, which means the frame is malformed.
+  [[nodiscard]] wire::Frame::Reader root() const { return reader->getRoot<wire::Frame>(); }
+};
+
+/// Cuts a byte stream into frames, hands each one out in place, without copying it (bytes
+/// are received straight into the decoder's word-aligned buffer), and reads them. The one
+/// size limit of what a peer may send is set here: a frame's length, which also bounds
+/// every read of it (a payload is inside its frame). Not thread-safe: one per connection.
 class frame_decoder {
  public:
   explicit frame_decoder(std::size_t frame_bytes_max);
@@ -67,20 +105,32 @@ class frame_decoder {
   /// `bytes` of the prepared room were filled.
   void commit(std::size_t bytes) noexcept;
 
-  /// The words of the next complete frame (segment table included, as
-  /// capnp::FlatArrayMessageReader takes them), valid until the next call to next() or
-  /// prepare(); empty when no whole frame has arrived yet. Errors, after which the
-  /// stream cannot be resynchronised and the connection must close:
+  /// The words of the next complete frame (segment table included), valid until the next
+  /// call to next() or prepare(); empty when no whole frame has arrived yet. Errors, after
+  /// which the stream cannot be resynchronised and the connection must close:
   /// errc::message_too_large (the frame announces more than frame_bytes_max),
   /// errc::malformed_message (a segment table with no segments, too many, or an empty
   /// segment).
   [[nodiscard]] result<std::span<const capnp::word>> next();
+
+  /// Reads a frame next() gave: the one decode path of what a peer sends. A message in the
+  /// layout append_message_frame writes is read in place and its payload, once checked,
+  /// copied as it is (envelope_from_wire over its words); any other frame, and a payload
+  /// beyond that check, goes through Cap'n Proto's bounds-checking reader with the limits
+  /// of reader_options(). Errors: errc::malformed_message (a frame that reader refuses).
+  [[nodiscard]] result<received_frame> read(std::span<const capnp::word> frame) const;
+
+  /// The limits every frame is read with: a traversal limit of one whole frame plus its
+  /// root pointer, so that a frame whose pointers overlap cannot make the reader walk more
+  /// than it could hold, and a nesting limit of 64.
+  [[nodiscard]] const capnp::ReaderOptions& reader_options() const noexcept { return options_; }
 
   /// Bytes received but not yet handed out as frames.
   [[nodiscard]] std::size_t buffered_bytes() const noexcept { return end_ - begin_; }
 
  private:
   std::size_t frame_bytes_max_;
+  capnp::ReaderOptions options_;
   frame_words buffer_;
   std::size_t begin_ = 0;  // bytes: the next frame starts here
   std::size_t end_ = 0;    // bytes: received up to here

@@ -69,8 +69,8 @@ struct transport_counters {
   std::uint64_t connections_accepted = 0;
   std::uint64_t connections_refused = 0;  ///< over connections_max
   std::uint64_t handshakes_completed = 0;
-  std::uint64_t handshakes_refused = 0;
-  std::uint64_t frames_malformed = 0;  ///< bad framing, bad Cap'n Proto, bad header, unknown kind
+  std::uint64_t handshakes_refused = 0;  ///< by this node or by its peer
+  std::uint64_t frames_malformed = 0;    ///< bad framing, bad Cap'n Proto, bad header, unknown kind
   std::uint64_t frames_oversized = 0;
   std::uint64_t messages_overloaded = 0;   ///< refused: the peer's queue was full
   std::uint64_t messages_unreachable = 0;  ///< refused or dropped: the peer was down
