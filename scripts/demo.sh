@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds the release preset and runs the flagship demo: one
-# workload against every consistency policy and level on the same topologies, in the
-# simulator and over loopback TCP, ending with the comparison table (coact-pattern-bench).
+# Installs what is missing, builds the release preset's demo and tools, and runs the
+# flagship demo: one workload against every consistency policy and level on the same
+# topologies, in the simulator and over loopback TCP, ending with the comparison table
+# (coact-pattern-bench).
 # Without arguments it runs 3 replica nodes in one and in two datacenters and writes a
 # plot and a JSON file under build/release/; arguments replace those defaults
 # (`scripts/demo.sh --help` lists them).
@@ -15,8 +16,11 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
 cmake --preset release "${launcher[@]}"
-# Only the benchmark: the tests and the other programs are not needed to watch it run.
-cmake --build --preset release --target coact-pattern-bench
+# The benchmark, and the programs README.md runs from build/release after this script
+# (coact, coact-node and samples/cluster/run.sh, coact-sample-topology); the tests and the
+# other benchmarks are not needed.
+cmake --build --preset release --target coact-pattern-bench coact coact-node \
+  coact-sample-topology
 
 if [[ $# -eq 0 ]]; then
   set -- --nodes 3 --dcs 1,2 --svg build/release/pattern-bench.svg \

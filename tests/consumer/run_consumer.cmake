@@ -1,5 +1,6 @@
 # cmake -P run_consumer.cmake: configures, builds and runs the consumer project.
 #   MODE=find_package      installs COACT_BINARY_DIR to WORK_DIR/prefix and finds it there
+#                          (CAPNP_FIRST=ON: the consumer finds Cap'n Proto before coact)
 #   MODE=add_subdirectory  builds COACT_SOURCE_DIR as a subdirectory of the consumer
 # Starts from an empty WORK_DIR each time so that nothing left by an earlier run (a
 # stale header, a cached path) can make it pass; ccache keeps the rebuild cheap.
@@ -33,6 +34,9 @@ if(MODE STREQUAL "find_package")
     OUTPUT_QUIET COMMAND_ERROR_IS_FATAL ANY)
   # Only the fresh prefix may provide coact, not the source or build tree.
   list(APPEND configure_args -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+  if(CAPNP_FIRST)
+    list(APPEND configure_args -DCONSUMER_CAPNP_FIRST=ON)
+  endif()
 elseif(MODE STREQUAL "add_subdirectory")
   list(APPEND configure_args -DCOACT_SOURCE_DIR=${COACT_SOURCE_DIR})
 else()

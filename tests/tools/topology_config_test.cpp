@@ -13,6 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include "coact/net/tcp/cluster_secret.hpp"
+#include "topology_secret.hpp"
+
 using namespace coact::tools;
 namespace fs = std::filesystem;
 
@@ -81,6 +84,21 @@ config_error refused(std::string_view text, std::string_view key, std::string_vi
 
 std::string one_node(std::string_view node_lines) {
   return std::string{head} + "[[node]]\n" + std::string{node_lines};
+}
+
+/// `count` nodes named n0, n1... on ports 7000, 7001... of one host.
+std::string nodes(std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    out += "[[node]]\nname = \"n" + std::to_string(i) +
+           "\"\naddress = \"h:" + std::to_string(7000 + i) + "\"\n";
+  }
+  return out;
+}
+
+std::string text_of(const coact::net::tcp::cluster_secret& secret) {
+  const auto bytes = secret.bytes();
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
 }  // namespace
@@ -446,12 +464,12 @@ TEST_CASE("the secret comes from its file or its variable, long enough", "[tools
   folder.write("demo.secret", "short\n");
   secret = read_secret(t.value(), &error);
   REQUIRE_FALSE(secret);
-  CHECK_THAT(error.problem, Catch::Contains("5 bytes long"));
+  CHECK_THAT(error.problem, Catch::Contains("5 bytes, shorter than the minimum of 16"));
 
   folder.write("demo.secret", "0123456789abcdef0123\n");
   secret = read_secret(t.value(), &error);
   REQUIRE(secret);
-  CHECK(secret.value() == "0123456789abcdef0123");
+  CHECK(text_of(secret.value()) == "0123456789abcdef0123");
 
   topology_config from_env = t.value();
   from_env.secret_file.clear();
@@ -460,10 +478,61 @@ TEST_CASE("the secret comes from its file or its variable, long enough", "[tools
   secret = read_secret(from_env, &error);
   REQUIRE_FALSE(secret);
   CHECK(error.key == "secret_env");
-  CHECK_THAT(error.problem, Catch::Contains("COACT_TOOLS_TEST_SECRET is not set"));
+  CHECK_THAT(error.problem,
+             Catch::Contains("COACT_TOOLS_TEST_SECRET (the cluster secret) is not set"));
   ::setenv("COACT_TOOLS_TEST_SECRET", "fedcba9876543210fedcba", 1);
   secret = read_secret(from_env, &error);
   ::unsetenv("COACT_TOOLS_TEST_SECRET");
   REQUIRE(secret);
-  CHECK(secret.value() == "fedcba9876543210fedcba");
+  CHECK(text_of(secret.value()) == "fedcba9876543210fedcba");
+}
+
+// Regression: --check stripped all trailing white space from a secret file while the node
+// (net::tcp::cluster_secret) strips one newline, so --check refused secrets the node
+// accepted and passed others as bytes the node did not use. Both now take cluster_secret's.
+TEST_CASE("a secret with surrounding white space: --check and the node agree",
+          "[tools][regression]") {
+  temp_folder folder;
+  const fs::path file =
+      folder.write("topology.toml", "cluster = \"c\"\nsecret_file = \"demo.secret\"\n" + nodes(1));
+  config_error error;
+  const auto t = load_topology(file, kinds, &error);
+  REQUIRE(t);
+  const auto content = GENERATE(as<std::string>{},
+                                "0123456789abcde \t\n",          // 15 bytes once all blanks go
+                                "  0123456789abcdef  \n",        // blanks on both sides
+                                "\t0123456789abcdef\r\n",        // a tab first, CRLF last
+                                "0123456789abcdef\n\n",          // one newline too many
+                                "0123456789abcd\n",              // short either way
+                                " \n \n \n \n \n \n \n \n \n");  // only white space
+  INFO("secret file: '" << content << "'");
+  folder.write("demo.secret", content);
+  const auto checked = read_secret(t.value(), &error);
+  const auto node = coact::net::tcp::cluster_secret::from_file(t.value().secret_file);
+  REQUIRE(static_cast<bool>(checked) == static_cast<bool>(node));
+  if (checked) CHECK(text_of(checked.value()) == text_of(node.value()));
+}
+
+// Proves a topology whose connections_max cannot hold each node's peers is refused, naming
+// both numbers and the fix, instead of nodes refusing each other's connections forever.
+TEST_CASE("connections_max covers every peer of a node", "[tools]") {
+  const config_error set = refused(std::string{head} + "[limits]\nconnections_max = 1\n" + nodes(3),
+                                   "limits.connections_max", "connections_max is 1, below the 2");
+  CHECK(set.line == 4);
+  CHECK_THAT(set.fix, Catch::Contains("connections_max = 2 or more under [limits]"));
+
+  const config_error by_default = refused(std::string{head} + nodes(66), "limits.connections_max",
+                                          "connections_max is 64 (the default), below the 65");
+  CHECK(by_default.line == 0);
+  CHECK_THAT(by_default.fix, Catch::Contains("connections_max = 65"));
+  CHECK_THAT(by_default.message(), Catch::Contains("topology.toml: limits.connections_max:"));
+
+  // Exactly one connection per peer is enough.
+  temp_folder folder;
+  loaded at_default = load(folder, std::string{head} + nodes(65));
+  INFO(at_default.error.message());
+  CHECK(at_default.topology);
+  loaded at_two = load(folder, std::string{head} + "[limits]\nconnections_max = 2\n" + nodes(3));
+  INFO(at_two.error.message());
+  CHECK(at_two.topology);
 }

@@ -5,9 +5,11 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "run_node.hpp"
 #include "topology_config.hpp"
+#include "topology_secret.hpp"
 
 namespace {
 
@@ -81,12 +83,13 @@ int main(int argc, char** argv) {
       return node_exit_bad_input;
     }
   }
-  // Checked here, before anything starts, so that --check also catches a missing secret.
-  if (const auto secret = read_secret(topology.value(), &error); !secret) {
+  // Read here, before anything starts, so that --check judges the secret the node runs with.
+  auto secret = read_secret(topology.value(), &error);
+  if (!secret) {
     std::cerr << "coact-node: " << error.message() << '\n';
     return node_exit_bad_input;
   }
   print_summary(topology.value(), self);
   if (check) return node_exit_ok;
-  return run_node(topology.value(), *self);
+  return run_node(topology.value(), *self, std::move(secret).value());
 }

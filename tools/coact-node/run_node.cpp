@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "coact/net/tcp/transport.hpp"
@@ -78,15 +79,8 @@ bool spawn_actors(actor_system& system, const topology_config& topology, const n
 
 }  // namespace
 
-int run_node(const topology_config& topology, const node_config& self) {
-  std::string why;
-  auto secret = topology.secret_env.empty()
-                    ? net::tcp::cluster_secret::from_file(topology.secret_file, &why)
-                    : net::tcp::cluster_secret::from_env(topology.secret_env.c_str(), &why);
-  if (!secret) {
-    std::cerr << "coact-node: " << topology.file.string() << ": " << why << '\n';
-    return node_exit_bad_input;
-  }
+int run_node(const topology_config& topology, const node_config& self,
+             net::tcp::cluster_secret secret) {
   // Blocked before any thread starts, so that every thread inherits the mask and only
   // sigwait below receives them.
   sigset_t stop_signals;
@@ -106,7 +100,7 @@ int run_node(const topology_config& topology, const node_config& self) {
     work.push_back(asio::make_work_guard(*contexts.back()));
   }
   auto transport = std::make_shared<net::tcp::transport>(
-      *contexts[0], transport_options_for(topology, self), std::move(secret).value());
+      *contexts[0], transport_options_for(topology, self), std::move(secret));
   actor_system system{hosted_on{hosts}, system_config{.node = self.id, .router = transport}};
   transport->attach(system);
   std::vector<std::thread> threads;

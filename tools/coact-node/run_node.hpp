@@ -1,5 +1,6 @@
 #pragma once
 
+#include "coact/net/tcp/cluster_secret.hpp"
 #include "topology_config.hpp"
 
 namespace coact::tools {
@@ -12,9 +13,10 @@ enum node_exit_code : int {
 };
 
 /// Runs `self`, one node of `topology` (validated: `self` is one of `topology.nodes`): its
-/// TCP transport, its actor system and its actors, each registered under its name, until
-/// SIGINT or SIGTERM; returns the process's exit code. Prints one line when up. Called on
-/// the main thread, once.
-[[nodiscard]] int run_node(const topology_config& topology, const node_config& self);
+/// TCP transport, authenticated by `secret` (read_secret's), its actor system and its
+/// actors, each registered under its name, until SIGINT or SIGTERM; returns the process's
+/// exit code. Prints one line when up. Called on the main thread, once.
+[[nodiscard]] int run_node(const topology_config& topology, const node_config& self,
+                           net::tcp::cluster_secret secret);
 
 }  // namespace coact::tools

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "coact/runtime/result.hpp"
+#include "config_error.hpp"
 
 namespace coact::tools {
 
@@ -16,7 +17,8 @@ namespace coact::tools {
 struct limits_config {
   /// Largest frame a node sends or accepts, header included: 4096 to 1 GiB.
   std::uint32_t frame_bytes_max = 16 * 1024 * 1024;
-  /// Open connections a node keeps, inbound and outbound together: 1 to 65536.
+  /// Open connections a node keeps, inbound and outbound together: 1 to 65536, and no fewer
+  /// than the node's peers (one connection per pair of nodes).
   std::uint32_t connections_max = 64;
   /// Time a new connection has to complete its handshake before it is closed: 1 ms to 10 min.
   std::uint32_t handshake_timeout_ms = 2000;
@@ -77,39 +79,17 @@ struct topology_config {
   [[nodiscard]] const node_config* find(std::string_view name) const;
 };
 
-/// What is wrong with a configuration, and how to put it right.
-struct config_error {
-  /// The configuration file (or, for a secret, the file that names it).
-  std::string file;
-  /// Where in the file, from 1; 0 when the problem has no one place (a missing key).
-  std::uint32_t line = 0;
-  std::uint32_t column = 0;
-  /// The key at fault as a path, e.g. "node[2].address"; empty for a syntax error.
-  std::string key;
-  /// What is wrong, e.g. "port 70000 is out of range".
-  std::string problem;
-  /// What to do about it, e.g. "use a port from 1 to 65535".
-  std::string fix;
-
-  /// "FILE:LINE:COLUMN: KEY: PROBLEM (FIX)", leaving out the parts that are empty or 0.
-  [[nodiscard]] std::string message() const;
-};
-
 /// Reads and validates the topology in `file` (TOML; the format is in README.md).
 /// Every key is checked: unknown keys (with a suggestion for a near miss), types, ranges,
 /// duplicate node names, addresses and actor names, actor kinds outside
-/// `known_actor_kinds`. A relative secret_file is resolved against the folder of `file`.
+/// `known_actor_kinds`, a connections_max below the peers of a node. A relative
+/// secret_file is resolved against the folder of `file`; the secret itself is read_secret's
+/// (topology_secret.hpp).
 /// Returns errc::parse_error for a file that is not valid TOML and errc::invalid_argument
 /// for any other problem (an unreadable file included), and then fills `*error` (when not
 /// null) with the first problem found. Never throws, except std::bad_alloc.
 [[nodiscard]] result<topology_config> load_topology(
     const std::filesystem::path& file, std::span<const std::string_view> known_actor_kinds,
     config_error* error);
-
-/// The cluster's secret: the content of secret_file (trailing white space removed) or the
-/// value of the variable secret_env. Returns errc::invalid_argument, with `*error` (when not
-/// null) naming the key, when it cannot be read, is empty or shorter than 16 bytes, or a
-/// file holds more than 4096 bytes.
-[[nodiscard]] result<std::string> read_secret(const topology_config& topology, config_error* error);
 
 }  // namespace coact::tools

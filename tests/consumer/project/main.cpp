@@ -1,5 +1,6 @@
 // Proves that a program outside coact can spawn an actor and ask it something, with a
-// message type of its own and one of the runtime's (sys::Tick).
+// message type of its own (which holds one of the runtime's schema types, sys::ActorRef)
+// and one of the runtime's (sys::Tick).
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -17,7 +18,9 @@ coact::task<void> greeter(coact::actor_context& self) {
     coact::envelope e = co_await self.receive();
     if (e.is<consumer::Greet>()) {
       coact::message<consumer::Greeting> greeting;
-      greeting->setText("hello, " + std::string{e.get<consumer::Greet>().getName().cStr()});
+      const auto greet = e.get<consumer::Greet>();
+      greeting->setText("hello, " + std::string{greet.getName().cStr()} + " of node " +
+                        std::to_string(greet.getFrom().getNode()));
       self.reply(e, std::move(greeting));
     } else if (e.is<coact::sys::Tick>()) {
       coact::message<coact::sys::Tick> echo;
@@ -39,13 +42,14 @@ int main() {
 
   coact::message<consumer::Greet> greet;
   greet->setName("consumer");
+  greet->initFrom().setNode(7);
   auto reply = system.ask_blocking<consumer::Greeting>(actor.value(), std::move(greet), 10s);
   if (!reply) {
     std::fprintf(stderr, "ask failed: %s\n", reply.error().message().c_str());
     return 1;
   }
   std::string text = reply.value().get<consumer::Greeting>().getText().cStr();
-  if (text != "hello, consumer") {
+  if (text != "hello, consumer of node 7") {
     std::fprintf(stderr, "unexpected reply: '%s'\n", text.c_str());
     return 1;
   }
