@@ -11,6 +11,7 @@
 #include "coact/actors/durable_log.hpp"
 #include "coact/actors/replica.capnp.h"
 #include "coact/actors/versioned_map.hpp"
+#include "coact/runtime/dispatch.hpp"
 
 namespace coact::kv {
 namespace {
@@ -124,28 +125,27 @@ task<result<void>> replica(actor_context& self, std::unique_ptr<log_storage> sto
   std::vector<std::byte> record;
   for (;;) {
     envelope e = co_await self.receive();
-    if (e.is<proto::ReplicaRead>()) {
-      answer_read(self, e, map);
-    } else if (e.is<proto::ReplicaWrite>()) {
-      const auto w = e.get<proto::ReplicaWrite>();
-      const std::string_view key{w.getKey().cStr(), w.getKey().size()};
-      const std::string_view value{w.getValue().cStr(), w.getValue().size()};
-      const kv::version v = version_of(w.getVersion());
-      const bool applied = map.apply(key, std::string{value}, v);
-      if (applied && log) {
-        encode(record, key, value, v);
-        // Durable before acknowledged: a crash after the reply loses nothing it promised.
-        if (auto appended = log->append(record); !appended) co_return appended.error();
-        if (auto synced = log->sync(); !synced) co_return synced.error();
-      }
-      message<proto::ReplicaWriteAck> ack;
-      ack->setApplied(applied);
-      set_version(ack->initCurrent(), map.find(key)->version);
-      self.reply(e, std::move(ack));
-    } else if (e.kind() == message_kind::ask) {
-      self.reply_error(e, errc::malformed_message);
-    }
-    // Any other tell or system message has nothing for a replica to do.
+    result<void> kept = success();
+    dispatch(self, e, on<proto::ReplicaRead>([&](envelope& read) { answer_read(self, read, map); }),
+             on<proto::ReplicaWrite>([&](envelope& write, proto::ReplicaWrite::Reader w) {
+               const std::string_view key{w.getKey().cStr(), w.getKey().size()};
+               const std::string_view value{w.getValue().cStr(), w.getValue().size()};
+               const kv::version v = version_of(w.getVersion());
+               const bool applied = map.apply(key, std::string{value}, v);
+               if (applied && log) {
+                 encode(record, key, value, v);
+                 // Durable before acknowledged: a crash after the reply loses nothing it
+                 // promised.
+                 kept = log->append(record);
+                 if (kept) kept = log->sync();
+                 if (!kept) return;
+               }
+               self.reply(write, make_message<proto::ReplicaWriteAck>([&](auto ack) {
+                            ack.setApplied(applied);
+                            set_version(ack.initCurrent(), map.find(key)->version);
+                          }));
+             }));
+    if (!kept) co_return kept.error();
   }
 }
 

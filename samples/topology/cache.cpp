@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/dispatch.hpp"
 #include "keyspace.hpp"
 #include "topology.capnp.h"
 
@@ -97,20 +98,22 @@ coact::task<void> cache(coact::actor_context& self, cache_config config) {
   for (;;) {
     coact::envelope e = co_await self.receive();
     // One request at a time: while a miss waits for its node, later requests queue.
-    if (e.is<msg::GetRequest>()) {
-      co_await handle_get(self, s, e);
-    } else if (e.is<msg::PutRequest>()) {
-      co_await handle_put(self, s, e);
-    } else if (e.is<msg::StatsRequest>()) {
-      coact::message<msg::Stats> stats;
-      stats->setGets(s.gets);
-      stats->setPuts(s.puts);
-      stats->setHits(s.hits);
-      stats->setMisses(s.misses);
-      stats->setExpired(s.expired);
-      stats->setErrors(s.errors);
-      self.reply(e, std::move(stats));
-    }
+    coact::task<void> waits;
+    coact::dispatch(
+        self, e,
+        coact::on<msg::GetRequest>([&](coact::envelope& get) { waits = handle_get(self, s, get); }),
+        coact::on<msg::PutRequest>([&](coact::envelope& put) { waits = handle_put(self, s, put); }),
+        coact::on<msg::StatsRequest>([&](coact::envelope& request) {
+          self.reply(request, coact::make_message<msg::Stats>([&](auto stats) {
+                       stats.setGets(s.gets);
+                       stats.setPuts(s.puts);
+                       stats.setHits(s.hits);
+                       stats.setMisses(s.misses);
+                       stats.setExpired(s.expired);
+                       stats.setErrors(s.errors);
+                     }));
+        }));
+    if (waits.valid()) co_await std::move(waits);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "coact/runtime/dispatch.hpp"
 #include "keyspace.hpp"
 #include "topology.capnp.h"
 
@@ -24,43 +25,42 @@ coact::task<void> storage_node(coact::actor_context& self, std::uint32_t index,
   std::uint64_t errors = 0;
   for (;;) {
     coact::envelope e = co_await self.receive();
-    if (e.is<msg::GetRequest>()) {
-      const std::uint64_t key = e.get<msg::GetRequest>().getKey();
-      if (owner_of(key, node_count) != index) {
-        ++errors;
-        self.reply_error(e, coact::errc::invalid_argument);
-        continue;
-      }
-      ++gets;
-      coact::message<msg::GetReply> reply;
-      if (auto it = data.find(key); it != data.end()) {
-        reply->setFound(true);
-        reply->setValue(it->second.value);
-        reply->setVersion(it->second.version);
-      }
-      self.reply(e, std::move(reply));
-    } else if (e.is<msg::PutRequest>()) {
-      const auto request = e.get<msg::PutRequest>();
-      if (owner_of(request.getKey(), node_count) != index) {
-        ++errors;
-        self.reply_error(e, coact::errc::invalid_argument);
-        continue;
-      }
-      ++puts;
-      entry& slot = data[request.getKey()];
-      slot.value.assign(request.getValue().cStr(), request.getValue().size());
-      ++slot.version;
-      coact::message<msg::PutReply> reply;
-      reply->setVersion(slot.version);
-      self.reply(e, std::move(reply));
-    } else if (e.is<msg::StatsRequest>()) {
-      coact::message<msg::Stats> stats;
-      stats->setGets(gets);
-      stats->setPuts(puts);
-      stats->setErrors(errors);
-      self.reply(e, std::move(stats));
-    }
-    // Anything else is dropped; an unanswered ask is failed with errc::no_reply for us.
+    // A key this node does not own is the client's mistake: refused, and counted.
+    const auto owned = [&](coact::envelope& request, std::uint64_t key) {
+      if (owner_of(key, node_count) == index) return true;
+      ++errors;
+      self.reply_error(request, coact::errc::invalid_argument);
+      return false;
+    };
+    coact::dispatch(
+        self, e,
+        coact::on<msg::GetRequest>([&](coact::envelope& request, msg::GetRequest::Reader get) {
+          if (!owned(request, get.getKey())) return;
+          ++gets;
+          const auto it = data.find(get.getKey());
+          self.reply(request, coact::make_message<msg::GetReply>([&](auto reply) {
+                       if (it == data.end()) return;
+                       reply.setFound(true);
+                       reply.setValue(it->second.value);
+                       reply.setVersion(it->second.version);
+                     }));
+        }),
+        coact::on<msg::PutRequest>([&](coact::envelope& request, msg::PutRequest::Reader put) {
+          if (!owned(request, put.getKey())) return;
+          ++puts;
+          entry& slot = data[put.getKey()];
+          slot.value.assign(put.getValue().cStr(), put.getValue().size());
+          ++slot.version;
+          self.reply(request, coact::make_message<msg::PutReply>(
+                                  [&](auto reply) { reply.setVersion(slot.version); }));
+        }),
+        coact::on<msg::StatsRequest>([&](coact::envelope& request) {
+          self.reply(request, coact::make_message<msg::Stats>([&](auto stats) {
+                       stats.setGets(gets);
+                       stats.setPuts(puts);
+                       stats.setErrors(errors);
+                     }));
+        }));
   }
 }
 

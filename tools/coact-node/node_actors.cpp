@@ -9,6 +9,7 @@
 #include "coact/net/registry.capnp.h"
 #include "coact/net/tcp/transport.hpp"
 #include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/dispatch.hpp"
 #include "coact/runtime/sim/prng.hpp"
 #include "node_protocol.capnp.h"
 
@@ -42,10 +43,10 @@ task<result<actor_ref>> find_store(actor_context& self, store_address where) {
 task<void> echo_actor(actor_context& self) {
   for (;;) {
     envelope e = co_await self.receive();
-    if (!e.is<protocol::Ping>()) continue;
-    message<protocol::Pong> pong;
-    pong->setN(e.get<protocol::Ping>().getN() + 1);
-    self.reply(e, std::move(pong));
+    dispatch(self, e, on<protocol::Ping>([&](envelope& request, protocol::Ping::Reader ping) {
+               self.reply(request, make_message<protocol::Pong>(
+                                       [&](auto pong) { pong.setN(ping.getN() + 1); }));
+             }));
   }
 }
 
@@ -54,22 +55,20 @@ task<void> kv_store_actor(actor_context& self) {
   std::uint64_t version = 0;
   for (;;) {
     envelope e = co_await self.receive();
-    if (e.is<protocol::Put>()) {
-      const auto put = e.get<protocol::Put>();
-      data[put.getKey()] = {put.getValue(), ++version};
-      message<protocol::PutOk> ok;
-      ok->setVersion(version);
-      self.reply(e, std::move(ok));
-    } else if (e.is<protocol::Get>()) {
-      message<protocol::GetOk> ok;
-      const auto it = data.find(std::string_view{e.get<protocol::Get>().getKey().cStr()});
-      ok->setFound(it != data.end());
-      if (it != data.end()) {
-        ok->setValue(it->second.first);
-        ok->setVersion(it->second.second);
-      }
-      self.reply(e, std::move(ok));
-    }
+    dispatch(self, e, on<protocol::Put>([&](envelope& request, protocol::Put::Reader put) {
+               data[put.getKey()] = {put.getValue(), ++version};
+               self.reply(request,
+                          make_message<protocol::PutOk>([&](auto ok) { ok.setVersion(version); }));
+             }),
+             on<protocol::Get>([&](envelope& request, protocol::Get::Reader get) {
+               const auto it = data.find(std::string_view{get.getKey().cStr()});
+               self.reply(request, make_message<protocol::GetOk>([&](auto ok) {
+                            ok.setFound(it != data.end());
+                            if (it == data.end()) return;
+                            ok.setValue(it->second.first);
+                            ok.setVersion(it->second.second);
+                          }));
+             }));
   }
 }
 

@@ -11,6 +11,7 @@
 #include "coact/actors/versioned_map.hpp"
 #include "coact/policies/dynamo/dynamo.capnp.h"
 #include "coact/policies/dynamo/replica_status.hpp"
+#include "coact/runtime/dispatch.hpp"
 #include "coact/runtime/system.capnp.h"
 #include "log_entry.hpp"
 #include "partition_log.hpp"
@@ -55,39 +56,31 @@ class replica {
   }
 
   [[nodiscard]] result<void> handle(envelope& e) {
-    if (e.is<sys::Tick>()) return on_tick();
-    if (e.is<proto::Get>()) {
-      on_get(e);
-      return success();
-    }
-    if (e.is<proto::Put>()) {
-      const auto put = e.get<proto::Put>();
-      return on_write(e, log_entry{.kind = entry_kind::put,
-                                   .key = text_of(put.getKey()),
-                                   .value = text_of(put.getValue()),
-                                   .client = put.getClient(),
-                                   .sequence = put.getSequence()});
-    }
-    if (e.is<proto::Cas>()) {
-      const auto cas = e.get<proto::Cas>();
-      log_entry entry{.kind = entry_kind::cas,
-                      .key = text_of(cas.getKey()),
-                      .value = text_of(cas.getValue()),
-                      .client = cas.getClient(),
-                      .sequence = cas.getSequence()};
-      if (cas.getHasExpected()) entry.expected = text_of(cas.getExpected());
-      return on_write(e, std::move(entry));
-    }
-    if (e.is<proto::Append>()) return on_append(e.get<proto::Append>());
-    if (e.is<proto::AppendAck>()) return on_append_ack(e.get<proto::AppendAck>());
-    if (e.is<proto::Vote>()) return on_vote(e.get<proto::Vote>());
-    if (e.is<proto::VoteAck>()) return on_vote_ack(e.get<proto::VoteAck>());
-    if (e.is<proto::StatusRequest>()) {
-      on_status(e);
-      return success();
-    }
-    if (e.kind() == message_kind::ask) self_.reply_error(e, errc::malformed_message);
-    return success();
+    result<void> done = success();
+    dispatch(self_, e, on<sys::Tick>([&](envelope&) { done = on_tick(); }),
+             on<proto::Get>([&](envelope& get) { on_get(get); }),
+             on<proto::Put>([&](envelope& request, proto::Put::Reader put) {
+               done = on_write(request, log_entry{.kind = entry_kind::put,
+                                                  .key = text_of(put.getKey()),
+                                                  .value = text_of(put.getValue()),
+                                                  .client = put.getClient(),
+                                                  .sequence = put.getSequence()});
+             }),
+             on<proto::Cas>([&](envelope& request, proto::Cas::Reader cas) {
+               log_entry entry{.kind = entry_kind::cas,
+                               .key = text_of(cas.getKey()),
+                               .value = text_of(cas.getValue()),
+                               .client = cas.getClient(),
+                               .sequence = cas.getSequence()};
+               if (cas.getHasExpected()) entry.expected = text_of(cas.getExpected());
+               done = on_write(request, std::move(entry));
+             }),
+             on<proto::Append>([&](envelope&, auto m) { done = on_append(m); }),
+             on<proto::AppendAck>([&](envelope&, auto m) { done = on_append_ack(m); }),
+             on<proto::Vote>([&](envelope&, auto m) { done = on_vote(m); }),
+             on<proto::VoteAck>([&](envelope&, auto m) { done = on_vote_ack(m); }),
+             on<proto::StatusRequest>([&](envelope& request) { on_status(request); }));
+    return done;
   }
 
  private:

@@ -11,6 +11,7 @@
 
 #include "client_table.hpp"
 #include "coact/policies/read_concern/read_concern.capnp.h"
+#include "coact/runtime/dispatch.hpp"
 #include "coact/runtime/system.capnp.h"
 #include "entry_codec.hpp"
 #include "member_store.hpp"
@@ -89,25 +90,27 @@ class member {
 
   /// Handles one message; an error stops the member.
   [[nodiscard]] result<void> handle(actor_context& self, envelope& e) {
-    if (e.is<sys::Tick>()) {
-      on_tick(self);
-    } else if (e.is<proto::AppendEntries>()) {
-      on_append(self, e);
-    } else if (e.is<proto::AppendReply>()) {
-      on_append_reply(self, e.get<proto::AppendReply>());
-    } else if (e.is<proto::RequestVote>()) {
-      on_request_vote(self, e);
-    } else if (e.is<proto::VoteReply>()) {
-      on_vote_reply(self, e.get<proto::VoteReply>());
-    } else if (e.is<proto::ClientRead>() || e.is<proto::ClientWrite>()) {
-      if (reads_.size() + writes_.size() >= pending_max) {
-        self.reply_error(e, errc::overloaded);
-      } else if (e.is<proto::ClientRead>()) {
-        on_read(self, std::move(e));
-      } else {
-        on_write(self, std::move(e));
-      }
-    }
+    // Client requests beyond pending_max are refused rather than queued without bound.
+    const auto full = [&] { return reads_.size() + writes_.size() >= pending_max; };
+    dispatch(self, e, on<sys::Tick>([&](envelope&) { on_tick(self); }),
+             on<proto::AppendEntries>([&](envelope& m) { on_append(self, m); }),
+             on<proto::AppendReply>([&](envelope&, auto m) { on_append_reply(self, m); }),
+             on<proto::RequestVote>([&](envelope& m) { on_request_vote(self, m); }),
+             on<proto::VoteReply>([&](envelope&, auto m) { on_vote_reply(self, m); }),
+             on<proto::ClientRead>([&](envelope& read) {
+               if (full()) {
+                 self.reply_error(read, errc::overloaded);
+               } else {
+                 on_read(self, std::move(read));
+               }
+             }),
+             on<proto::ClientWrite>([&](envelope& write) {
+               if (full()) {
+                 self.reply_error(write, errc::overloaded);
+               } else {
+                 on_write(self, std::move(write));
+               }
+             }));
     if (failure_) return failure_;
     publish();
     return success();

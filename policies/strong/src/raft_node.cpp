@@ -13,6 +13,7 @@
 #include "coact/policies/strong/raft.capnp.h"
 #include "coact/policies/strong/raft_log.hpp"
 #include "coact/policies/strong/state_machine.hpp"
+#include "coact/runtime/dispatch.hpp"
 #include "coact/runtime/message.hpp"
 
 namespace coact::policies::strong {
@@ -50,7 +51,7 @@ class server {
   [[nodiscard]] time_point deadline() const noexcept {
     return role_ == role::leader ? heartbeat_due_ : election_due_;
   }
-  void handle(envelope& e, time_point now);
+  void handle(actor_context& self, envelope& e, time_point now);
   void on_deadline(time_point now);
   /// Syncs the log, then sends what the handlers left in the outbox. Fails with the
   /// storage's error, after which the node must stop.
@@ -122,20 +123,13 @@ class server {
   std::error_code failure_;
 };
 
-void server::handle(envelope& e, time_point now) {
+void server::handle(actor_context& self, envelope& e, time_point now) {
   now_ = now;
-  if (e.is<proto::AppendEntries>()) {
-    on_append(e.get<proto::AppendEntries>());
-  } else if (e.is<proto::AppendResult>()) {
-    on_append_result(e.get<proto::AppendResult>());
-  } else if (e.is<proto::RequestVote>()) {
-    on_request_vote(e.get<proto::RequestVote>());
-  } else if (e.is<proto::Vote>()) {
-    on_vote(e.get<proto::Vote>());
-  } else if (e.is<proto::ClientRequest>()) {
-    on_client(e);
-  }
-  // Anything else is not this protocol's: dropped (an ask among them gets no_reply).
+  dispatch(self, e, on<proto::AppendEntries>([&](envelope&, auto m) { on_append(m); }),
+           on<proto::AppendResult>([&](envelope&, auto m) { on_append_result(m); }),
+           on<proto::RequestVote>([&](envelope&, auto m) { on_request_vote(m); }),
+           on<proto::Vote>([&](envelope&, auto m) { on_vote(m); }),
+           on<proto::ClientRequest>([&](envelope& request) { on_client(request); }));
 }
 
 void server::on_deadline(time_point now) {
@@ -529,7 +523,7 @@ task<result<void>> raft_node(actor_context& self, raft_node_config config) {
     if (now >= node.deadline()) {
       node.on_deadline(now);
     } else if (auto e = co_await self.receive_for(node.deadline() - now)) {
-      node.handle(e.value(), self.now());
+      node.handle(self, e.value(), self.now());
     }
     if (auto sent = node.flush(self); !sent) co_return sent.error();
   }

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <cassert>
 #include <cstdint>
 #include <vector>
 
 #include "coact/runtime/actor_ref.hpp"
+#include "coact/runtime/assert.hpp"
 #include "coact/runtime/clock.hpp"
 #include "free_slots.hpp"
 
@@ -71,12 +71,12 @@ class timer_queue {
 
   [[nodiscard]] bool empty() const noexcept { return heap_.empty(); }
   [[nodiscard]] time_point earliest() const {
-    assert(!heap_.empty());
+    COACT_ASSERT(!heap_.empty());
     return entries_[heap_.front()].deadline;
   }
   /// Removes the earliest timer and returns its action.
   timer_action pop() {
-    assert(!heap_.empty());
+    COACT_ASSERT(!heap_.empty());
     timer_action a = entries_[heap_.front()].action;
     remove_at(0);
     return a;

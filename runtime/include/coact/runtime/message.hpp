@@ -104,8 +104,7 @@ template <class T>
 class message {
  public:
   message()
-      : env_(detail::acquire_node()),
-        slot_(detail::open_builder(env_.node())),
+      : env_(detail::acquire_node()), slot_(detail::open_builder(env_.node())),
         root_(detail::slot_root(slot_).template initAs<T>()) {
     detail::set_node_type(env_.node(), capnp::typeId<T>());
   }
@@ -134,5 +133,14 @@ class message {
   detail::builder_slot* slot_;
   typename T::Builder root_;
 };
+
+/// Builds a message of type T in one expression: `fill` is called with its root builder.
+/// For example `self.reply(e, make_message<Pong>([&](auto b) { b.setN(n); }))`.
+template <class T, class Fill>
+[[nodiscard]] message<T> make_message(Fill&& fill) {
+  message<T> m;
+  std::forward<Fill>(fill)(m.builder());
+  return m;
+}
 
 }  // namespace coact

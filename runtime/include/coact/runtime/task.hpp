@@ -1,11 +1,11 @@
 #pragma once
 
-#include <cassert>
 #include <coroutine>
 #include <exception>
 #include <optional>
 #include <utility>
 
+#include "coact/runtime/assert.hpp"
 #include "coact/runtime/frame_allocator.hpp"
 
 namespace coact {
@@ -53,7 +53,7 @@ struct promise final : promise_base {
   }
   T take() {
     if (exception_) std::rethrow_exception(exception_);
-    assert(value_.has_value());
+    COACT_ASSERT(value_.has_value());
     return std::move(*value_);
   }
 };

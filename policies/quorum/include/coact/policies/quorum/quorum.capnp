@@ -55,13 +55,3 @@ struct QuorumWriteReply {
     unmet @2 :Unmet;
   }
 }
-
-# Told to a coordinator by its helper that asked one replica: the replica's answer, or
-# none before the deadline.
-struct ReplicaOutcome {
-  operation @0 :UInt64;  # the coordinator's number for the request (or hint replay)
-  slot @1 :UInt32;       # which of the operation's replicas
-  answered @2 :Bool;
-  write @3 :Bool;        # the outcome of a ReplicaWrite; else of a ReplicaRead
-  value @4 :Replica.ReplicaValue;  # a read's answer
-}
