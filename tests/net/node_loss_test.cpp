@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "../runtime/test_support.hpp"
+#include "coact/net/sim/network.hpp"
 #include "coact/net/tcp/transport.hpp"
 #include "coact/runtime/registry.hpp"
 #include "coact/runtime/sim/world.hpp"
@@ -353,4 +354,43 @@ TEST_CASE("a lost node that comes back is reachable, in the simulator", "[net][l
 TEST_CASE("a lost node that comes back is reachable, over TCP", "[net][loss][tcp]") {
   over_tcp d;
   a_node_that_comes_back_is_reachable(d);
+}
+
+// Proves a partition is a node loss too in the simulator: each side loses the other one
+// detection delay after the cut (not before), and after the heal asks are answered again.
+TEST_CASE("a partition loses the nodes it cuts after the detection delay, a heal finds them",
+          "[net][loss][sim]") {
+  auto net = std::make_shared<coact::net::sim::network>(coact::sim::prng{11}.split("net"));
+  coact::sim::world w{11, net};
+  w.set_detection_delay(500ms);
+  for (int n = 0; n < 2; ++n) (void)w.add_node({.name = "n" + std::to_string(n)}, nullptr);
+  auto out = std::make_shared<observation>();
+  auto target = w.system(1)->spawn(&holder, out);
+  REQUIRE(target);
+  w.system(1)->register_name("target", target.value());
+  REQUIRE(w.system(0)->spawn(&observer, out));
+  w.run_for(100ms);
+  REQUIRE(out->has([](const observation& o) { return o.held; }));
+  const coact::time_point cut_at = w.now();
+  REQUIRE(net->block(coact::net::sim::partition::between(0, 1)));
+  w.run_until(cut_at + 499ms);
+  CHECK_FALSE(out->has([](const observation& o) { return o.ask || o.down; }));
+  CHECK_FALSE(w.lost(0, 1));
+  w.run_until(cut_at + 510ms);
+  CHECK(w.lost(0, 1));
+  CHECK(w.lost(1, 0));
+  REQUIRE(out->has([](const observation& o) { return o.ask && o.down; }));
+  CHECK(*out->ask == errc::node_unreachable);
+  CHECK(*out->down == errc::node_unreachable);
+
+  net->heal_all();
+  CHECK_FALSE(w.lost(0, 1));
+  auto responder = w.system(1)->spawn(&coact::testing::responder);
+  REQUIRE(responder);
+  w.system(1)->register_name("target", responder.value());
+  auto back = std::make_shared<observation>();
+  REQUIRE(w.system(0)->spawn(&prober, back));
+  w.run_for(1s);
+  REQUIRE(back->has([](const observation& o) { return !!o.pong; }));
+  CHECK(*back->pong == 42);
 }

@@ -133,7 +133,6 @@ class world {
   /// with errc::node_unreachable until the node is heard again (restarted, or healed).
   /// 1 s by default; a change applies to the silences that begin after it.
   void set_detection_delay(duration delay) noexcept { detection_delay_ = delay; }
-  [[nodiscard]] duration detection_delay() const noexcept { return detection_delay_; }
   /// Whether `observer` has lost `target` (see set_detection_delay).
   [[nodiscard]] bool lost(node_id observer, node_id target) const;
   /// Freezes the node: its actors and timers stop; messages to it wait. Like a long GC
