@@ -101,11 +101,6 @@ void world::crash(node_id id) {
 void world::restart(node_id id) {
   node& n = *nodes_.at(id);
   if (n.state != node_state::crashed) return;
-  // Its previous life is over for good: whoever had not lost it yet loses it now.
-  for (node_id observer = 0; observer < nodes_.size(); ++observer) {
-    if (observer == id || nodes_[observer]->state == node_state::crashed) continue;
-    if (!views_[observer][id].lost) nodes_[observer]->system->node_lost(id, "it restarted");
-  }
   ++n.incarnation;
   // It starts afresh, having lost nobody, hearing whoever it can hear.
   for (view& v : views_[id]) v = {.heard = true, .lost = false, .epoch = v.epoch + 1};

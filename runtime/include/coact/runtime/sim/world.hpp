@@ -122,8 +122,9 @@ class world {
   /// lose it after the detection delay. Call it from a scheduled action or between runs,
   /// never from the node's own actors.
   void crash(node_id n);
-  /// Starts a crashed node again: a new actor system (new references), booted afresh.
-  /// Nodes that had not yet lost its previous life lose it now; all reach it again.
+  /// Starts a crashed node again: a new actor system (new references), booted afresh;
+  /// every node reaches it again. As over TCP, a node back within the detection delay is
+  /// not lost at all: asks to its previous life end by their deadline.
   void restart(node_id n);
 
   /// The simulated failure detector: a node that hears nothing from another (it crashed,
