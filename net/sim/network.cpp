@@ -54,6 +54,7 @@ const link_settings& network::settings(node_id from, node_id to) const {
 
 void network::set_datacenters(datacenter_function datacenter_of) {
   datacenter_of_ = std::move(datacenter_of);
+  cuts_changed();
 }
 
 result<void> network::check(const partition& p) const {
@@ -66,6 +67,7 @@ result<partition_id> network::block(partition p) {
   const partition_id id = next_id_++;
   active_.emplace(id, std::move(p));
   ++counters_.partitions_started;
+  cuts_changed();
   return id;
 }
 
@@ -73,6 +75,7 @@ bool network::heal(partition_id id) {
   if (scheduled_.erase(id) != 0) return true;
   if (active_.erase(id) == 0) return false;
   ++counters_.partitions_healed;
+  cuts_changed();
   return true;
 }
 
@@ -80,9 +83,10 @@ void network::heal_all() {
   counters_.partitions_healed += active_.size();
   active_.clear();
   scheduled_.clear();
+  cuts_changed();
 }
 
-bool network::blocked(node_id from, node_id to) const {
+bool network::cuts(node_id from, node_id to) const {
   return std::any_of(active_.begin(), active_.end(), [&](const auto& entry) {
     return entry.second.blocks(from, to, datacenter_of_);
   });
@@ -93,6 +97,7 @@ void network::start(partition_id id) {
   if (it == scheduled_.end()) return;  // healed before it started
   active_.insert(scheduled_.extract(it));
   ++counters_.partitions_started;
+  cuts_changed();
 }
 
 result<partition_id> network::partition_at(coact::sim::world& w, time_point start_time,
@@ -184,7 +189,7 @@ void network::chaos_start(coact::sim::world& w) {
 void network::plan(node_id from, node_id to, std::uint64_t type_id, time_point now,
                    std::vector<duration>& arrivals) {
   ++counters_.planned;
-  if (blocked(from, to)) {
+  if (cuts(from, to)) {
     ++counters_.lost_to_partition;
     return;
   }

@@ -1,5 +1,5 @@
 // A connection's I/O once it is open: every frame a peer sends is read through its
-// decoder's one decode path, messages go to the actor system (or the registry), and any
+// decoder's one decode path, messages go to the actor system, and any
 // breach of the protocol closes that connection only, with a logged reason.
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -9,7 +9,6 @@
 #include <mutex>
 #include <string>
 
-#include "coact/net/registry.capnp.h"
 #include "transport_impl.hpp"
 
 namespace coact::net::tcp {
@@ -146,41 +145,8 @@ bool transport::impl::deliver(connection& c, const wire_header& h, result<envelo
     malformed(c, "a message with a bad header or payload: " + e.error().message());
     return false;
   }
-  if (h.kind == message_kind::system &&
-      (h.control == system_control::down || h.control == system_control::exit)) {
-    std::lock_guard lock{c.owner->mutex};
-    std::erase(c.owner->watches, watch{h.target, h.sender, h.control == system_control::exit});
-  }
-  if (h.target.shard == registry_of(0).shard) {
-    answer_lookup(h, std::move(e).value());
-    return true;
-  }
   (void)system->receive_remote(std::move(e).value());
   return true;
-}
-
-void transport::impl::answer_lookup(const wire_header& request, envelope&& e) {
-  if (request.kind != message_kind::ask || !e.is<registry::Lookup>()) {
-    e.discard();
-    return;
-  }
-  const actor_ref found = system->whereis(e.get<registry::Lookup>().getName());
-  e.discard();
-  capnp::MallocMessageBuilder b{16};
-  auto r = b.initRoot<registry::Found>();
-  r.setFound(found.valid());
-  r.setNode(found.node);
-  r.setShard(found.shard);
-  r.setId(found.id);
-  r.setGeneration(found.generation);
-  wire_header reply;
-  reply.kind = message_kind::reply;
-  reply.target = request.sender;
-  reply.sender = registry_of(options.node_id);
-  reply.correlation = request.correlation;
-  reply.type_id = capnp::typeId<registry::Found>();
-  auto answer = envelope_from_wire(reply, b.getRoot<capnp::AnyPointer>().asReader());
-  if (answer) (void)route(std::move(answer).value());
 }
 
 void transport::impl::close(connection& c, const std::string& reason) {

@@ -57,8 +57,6 @@ result<void> transport::impl::route(envelope&& e) {
       options.limits.outbound_queue_max) {
     return refuse_message(e, errc::overloaded);
   }
-  // The whole header only for system messages: encode_message reads it for the rest.
-  if (e.kind() == message_kind::system) p->track(header_of(e));
   p->outbound.push_back(std::move(e));
   p->outbound_count.store(p->outbound.size(), std::memory_order_relaxed);
   if (!p->wake_posted) {
@@ -78,10 +76,6 @@ result<void> transport::impl::route_here(peer& p, envelope&& e) {
   if (queued + p.outbound_count.load(std::memory_order_relaxed) >=
       options.limits.outbound_queue_max) {
     return refuse_message(e, errc::overloaded);
-  }
-  if (e.kind() == message_kind::system) {
-    std::lock_guard lock{p.mutex};
-    p.track(header_of(e));
   }
   if (p.writer_idle && !p.wake_check_posted && queued == 0 && p.can_write_now() &&
       p.outbound_count.load(std::memory_order_relaxed) == 0) {

@@ -33,14 +33,6 @@ inline constexpr std::size_t spare_chunks_max = 4;
 /// small messages, so that it never grows word by word.
 inline constexpr std::size_t chunk_words_reserved_max = std::size_t{1} << 15;
 
-/// A local actor watching (monitor) or linked to a remote one: told when its node is lost.
-struct watch {
-  actor_ref local;
-  actor_ref remote;
-  bool link = false;
-  friend bool operator==(const watch&, const watch&) = default;
-};
-
 /// Another node, as the transport's node table holds it: its address, where it stands,
 /// and its outbound channel (the messages waiting for it, encoded or not, and the
 /// connection they leave by). Lives as long as the transport.
@@ -58,7 +50,6 @@ struct peer {
   std::deque<envelope> outbound;
   bool down = false;  // written (locked) on the transport's thread, which reads it unlocked
   bool wake_posted = false;
-  std::vector<watch> watches;
   /// outbound.size(), stored under the mutex, for the transport's thread to read unlocked.
   std::atomic<std::size_t> outbound_count{0};
   /// Frames in `encoded`, stored by the transport's thread, for the queue's bound.
@@ -114,25 +105,6 @@ struct peer {
     encoded_frames.store(encoded_frames.load(std::memory_order_relaxed) - frames,
                          std::memory_order_relaxed);
     return frames;
-  }
-
-  /// Remembers which local actors watch remote ones, to tell them if the node is lost.
-  /// Under `mutex`.
-  void track(const wire_header& h) {
-    const watch w{h.sender, h.target,
-                  h.control == system_control::link || h.control == system_control::unlink};
-    switch (h.control) {
-      case system_control::monitor:
-      case system_control::link:
-        if (std::find(watches.begin(), watches.end(), w) == watches.end()) watches.push_back(w);
-        break;
-      case system_control::demonitor:
-      case system_control::unlink:
-        std::erase(watches, w);
-        break;
-      default:
-        break;
-    }
   }
 };
 

@@ -196,26 +196,16 @@ void transport::impl::lose(peer& p) {
   log("node " + p.address.name + " is down (no heartbeat)");
   p.state = peer_state::down;
   std::deque<envelope> dropped;
-  std::vector<watch> watches;
   {
     std::lock_guard lock{p.mutex};
     p.down = true;
     dropped.swap(p.outbound);
     p.outbound_count.store(0, std::memory_order_relaxed);
-    watches.swap(p.watches);
   }
   count.messages_unreachable.fetch_add(dropped.size() + p.drop_encoded(),
                                        std::memory_order_relaxed);
   for (envelope& e : dropped) e.discard();
-  const auto gone = make_error_code(errc::node_unreachable);
-  system->fail_asks_to_node(p.address.node_id, gone);
-  for (const watch& w : watches) {
-    if (w.link) {
-      system->notify_exit(w.local, w.remote, gone);
-    } else {
-      system->notify_down(w.local, w.remote, gone);
-    }
-  }
+  system->node_lost(p.address.node_id, "no heartbeat");
   if (p.conn) close(*p.conn, "node marked down");
 }
 

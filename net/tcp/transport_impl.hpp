@@ -127,7 +127,6 @@ struct transport::impl : std::enable_shared_from_this<impl> {
   bool handle(connection& c, received_frame& f);
   /// A received message; false when it closed the connection.
   bool deliver(connection& c, const wire_header& h, result<envelope> e);
-  void answer_lookup(const wire_header& request, envelope&& e);
   void close(connection& c, const std::string& reason);
 
   // ---- the handshake session (handshake_session.cpp) ----

@@ -37,9 +37,11 @@ world::world(std::uint64_t seed, std::shared_ptr<link_model> links)
     : random_(seed), truth_(std::make_shared<virtual_clock>()), links_(std::move(links)),
       faults_(random_.split("buggify")) {
   if (!links_) links_ = std::make_shared<fixed_delay_links>(std::chrono::milliseconds{1});
+  links_->on_cuts_changed([this] { update_views(); });
 }
 
 world::~world() {
+  links_->on_cuts_changed(nullptr);  // the link model may outlive this world
   for (node_id id = 0; id < nodes_.size(); ++id) crash(id);
   // Messages still in flight belong to no system any more.
   for (scheduled& entry : agenda_) entry.message.discard();
@@ -53,7 +55,10 @@ node_id world::add_node(node_options options, boot_function boot_fn) {
   n->boot = std::move(boot_fn);
   n->disk_random = random_.split("disk" + std::to_string(id));
   nodes_.push_back(std::move(n));
+  for (auto& row : views_) row.emplace_back();
+  views_.emplace_back(nodes_.size());
   boot(id);
+  update_views();
   return id;
 }
 
@@ -90,13 +95,55 @@ void world::crash(node_id id) {
   n.system.reset();
   n.io.reset();
   n.storage.crash(n.disk_random);
+  update_views();
 }
 
 void world::restart(node_id id) {
   node& n = *nodes_.at(id);
   if (n.state != node_state::crashed) return;
   ++n.incarnation;
+  // It starts afresh, having lost nobody, hearing whoever it can hear.
+  for (view& v : views_[id]) v = {.heard = true, .lost = false, .epoch = v.epoch + 1};
   boot(id);
+  update_views();
+}
+
+bool world::lost(node_id observer, node_id target) const {
+  return views_.at(observer).at(target).lost;
+}
+
+bool world::hears(node_id observer, node_id target) const {
+  return nodes_[target]->state != node_state::crashed && !links_->cuts(target, observer);
+}
+
+void world::update_views() {
+  for (node_id observer = 0; observer < nodes_.size(); ++observer) {
+    if (nodes_[observer]->state == node_state::crashed) continue;
+    for (node_id target = 0; target < nodes_.size(); ++target) {
+      if (target == observer) continue;
+      view& v = views_[observer][target];
+      const bool heard = hears(observer, target);
+      if (heard == v.heard) continue;
+      v.heard = heard;
+      ++v.epoch;
+      if (heard) {
+        v.lost = false;
+      } else {
+        at(now() + detection_delay_,
+           [this, observer, target, epoch = v.epoch] { detect(observer, target, epoch); });
+      }
+    }
+  }
+}
+
+void world::detect(node_id observer, node_id target, std::uint64_t epoch) {
+  view& v = views_[observer][target];
+  if (v.epoch != epoch || v.heard || nodes_[observer]->state == node_state::crashed) return;
+  v.lost = true;
+  const auto silent_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(detection_delay_).count();
+  nodes_[observer]->system->node_lost(
+      target, "nothing heard from it for " + std::to_string(silent_ms) + " ms");
 }
 
 void world::pause(node_id id) {
@@ -131,6 +178,10 @@ result<void> world::transmit(node_id from, envelope&& e) {
   if (nodes_[from]->state == node_state::crashed) {
     e.discard();
     return success();
+  }
+  if (views_[from][to].lost) {
+    e.discard();
+    return errc::node_unreachable;
   }
   arrivals_.clear();
   links_->plan(from, to, e.type_id(), now(), arrivals_);

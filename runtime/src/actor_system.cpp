@@ -2,6 +2,8 @@
 
 #include <future>
 
+#include "coact/runtime/assert.hpp"
+#include "coact/runtime/registry.hpp"
 #include "detail/cell.hpp"
 #include "detail/system_core.hpp"
 
@@ -38,10 +40,20 @@ task<void> blocking_asker(actor_context& self, actor_ref target, envelope reques
 
 actor_system::actor_system(system_config config)
     : core_(std::make_unique<detail::system_core>(*this, std::move(config),
-                                                  std::vector<asio::io_context*>{})) {}
+                                                  std::vector<asio::io_context*>{})) {
+  spawn_registry();
+}
 
 actor_system::actor_system(const hosted_on& host, system_config config)
-    : core_(std::make_unique<detail::system_core>(*this, std::move(config), host.contexts)) {}
+    : core_(std::make_unique<detail::system_core>(*this, std::move(config), host.contexts)) {
+  spawn_registry();
+}
+
+void actor_system::spawn_registry() {
+  auto c = create_cell(spawn_options{.shard = 0}, true);
+  COACT_ASSERT(c);
+  (void)start_cell(c.value(), detail::adopt_body(registry_actor(context_of(c.value()))));
+}
 
 actor_system::~actor_system() { shutdown(); }
 
@@ -62,7 +74,7 @@ struct spawn_admission {
 };
 }  // namespace
 
-result<detail::cell*> actor_system::create_cell(const spawn_options& options) {
+result<detail::cell*> actor_system::create_cell(const spawn_options& options, bool registry) {
   // Admitted until start_cell or abandon_cell.
   if (!core_->begin_spawn()) return errc::shutting_down;
   spawn_admission admission{*core_};
@@ -80,12 +92,17 @@ result<detail::cell*> actor_system::create_cell(const spawn_options& options) {
   auto* c = new detail::cell(s, {}, options.mailbox_capacity,
                              options.messages_per_turn != 0 ? options.messages_per_turn
                                                             : core_->config_.messages_per_turn);
-  auto slot = s.table_.reserve(c);
-  if (!slot) {
-    delete c;
-    return errc::overloaded;
+  if (registry) {
+    s.table_.reserve_first(c, registry_generation);
+    c->ref_ = registry_of(core_->config_.node);
+  } else {
+    auto slot = s.table_.reserve(c);
+    if (!slot) {
+      delete c;
+      return errc::overloaded;
+    }
+    c->ref_ = {core_->config_.node, index, slot->first, slot->second};
   }
-  c->ref_ = {core_->config_.node, index, slot->first, slot->second};
   s.counters_.actors_spawned.fetch_add(1, std::memory_order_relaxed);
   admission.keep = true;
   return c;
@@ -133,6 +150,7 @@ result<void> actor_system::receive_remote(envelope&& e) {
     detail::release_node(node);
     return errc::invalid_argument;
   }
+  core_->note_arrival(*node);
   return core_->send(node);
 }
 
@@ -152,20 +170,8 @@ result<envelope> actor_system::ask_blocking(actor_ref target, envelope&& request
   return future.get();
 }
 
-void actor_system::fail_asks_to_node(std::uint32_t node, std::error_code error) {
-  for (const auto& s : core_->shards_) {
-    s->post([weak = std::weak_ptr<detail::shard>{s}, node, error] {
-      if (auto shard = weak.lock()) shard->fail_asks_to(node, error);
-    });
-  }
-}
-
-void actor_system::notify_down(actor_ref watcher, actor_ref about, std::error_code reason) {
-  core_->notify_stop(watcher, about, detail::control::down, {reason, reason.message()});
-}
-
-void actor_system::notify_exit(actor_ref linked, actor_ref about, std::error_code reason) {
-  core_->notify_stop(linked, about, detail::control::exit, {reason, reason.message()});
+void actor_system::node_lost(std::uint32_t node, const std::string& reason) {
+  core_->node_lost(node, reason);
 }
 
 void actor_system::stop(actor_ref target, std::error_code reason) {

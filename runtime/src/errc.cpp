@@ -39,6 +39,8 @@ class category final : public std::error_category {
         return "input does not follow its format";
       case errc::handshake_refused:
         return "a peer's handshake was refused (wrong cluster, version or secret, or malformed)";
+      case errc::name_unbound:
+        return "no actor is registered under that name on that node";
     }
     return "unknown coact error " + std::to_string(value);
   }

@@ -492,6 +492,7 @@ void shard::finalize(cell* c, const stop_reason& reason) {
     system_.notify_stop(linked, c->ref_, control::exit, reason);
   }
   system_.forget_names(c->ref_);
+  system_.forget_watches(c->ref_);
   atomic_counters::bump(counters_.actors_stopped);
   if (!c->in_run_queue_) delete c;
 }

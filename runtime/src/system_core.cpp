@@ -1,5 +1,6 @@
 #include "detail/system_core.hpp"
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -34,13 +35,14 @@ shard* system_core::local_shard() const noexcept {
 result<void> system_core::send(envelope_node* node) {
   node->system = this;
   if (node->target.node != config_.node && config_.router && node->target.valid()) {
+    if (node->kind == message_kind::system) return route_control(node);
     return config_.router->route(envelope{node});
   }
   if (node->target.node != config_.node || node->target.shard >= shards_.size() ||
       !node->target.valid()) {
     // Decide before releasing: release_node may free the node.
-    const errc error = node->target.node != config_.node ? errc::node_unreachable
-                                                         : errc::actor_gone;
+    const errc error =
+        node->target.node != config_.node ? errc::node_unreachable : errc::actor_gone;
     node->replied = true;
     release_node(node);
     return error;
@@ -105,6 +107,91 @@ void system_core::forget_names(actor_ref ref) {
   std::lock_guard lock{names_mutex_};
   std::erase_if(names_, [&](const auto& entry) { return entry.second == ref; });
   name_count_.store(names_.size(), std::memory_order_relaxed);
+}
+
+result<void> system_core::route_control(envelope_node* node) {
+  const control kind = node->ctl;
+  const remote_watch w{node->sender, node->target,
+                       kind == control::link || kind == control::unlink};
+  const bool starts = kind == control::monitor || kind == control::link;
+  // Noted before it leaves: the answer (a Down) may come back on another thread at once.
+  if (starts) watch(w);
+  if (kind == control::demonitor || kind == control::unlink) unwatch(w);
+  auto routed = config_.router->route(envelope{node});
+  if (!routed && starts) {
+    unwatch(w);
+    notify_stop(w.local, w.remote, w.link ? control::exit : control::down,
+                {routed.error(), routed.error().message()});
+  }
+  return routed;
+}
+
+void system_core::note_arrival(const envelope_node& node) {
+  if (node.kind != message_kind::system) return;
+  const actor_ref local = node.target;
+  const actor_ref remote = node.sender;
+  switch (node.ctl) {
+    case control::down:
+      unwatch({local, remote, false});
+      break;
+    case control::exit:
+    case control::unlink:
+      unwatch({local, remote, true});
+      break;
+    case control::link:  // links go both ways: the local actor now watches the remote one
+      watch({local, remote, true});
+      break;
+    default:
+      break;
+  }
+}
+
+void system_core::watch(const remote_watch& w) {
+  std::lock_guard lock{watches_mutex_};
+  auto& of_node = watches_[w.remote.node];
+  if (std::find(of_node.begin(), of_node.end(), w) != of_node.end()) return;
+  of_node.push_back(w);
+  watch_count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void system_core::unwatch(const remote_watch& w) {
+  if (watch_count_.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard lock{watches_mutex_};
+  auto it = watches_.find(w.remote.node);
+  if (it == watches_.end()) return;
+  watch_count_.fetch_sub(std::erase(it->second, w), std::memory_order_relaxed);
+}
+
+void system_core::forget_watches(actor_ref local) {
+  if (watch_count_.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard lock{watches_mutex_};
+  for (auto& [node, of_node] : watches_) {
+    watch_count_.fetch_sub(
+        std::erase_if(of_node, [&](const remote_watch& w) { return w.local == local; }),
+        std::memory_order_relaxed);
+  }
+}
+
+void system_core::node_lost(std::uint32_t node, const std::string& reason) {
+  std::vector<remote_watch> lost;
+  {
+    std::lock_guard lock{watches_mutex_};
+    if (auto it = watches_.find(node); it != watches_.end()) {
+      lost.swap(it->second);
+      watches_.erase(it);
+      watch_count_.fetch_sub(lost.size(), std::memory_order_relaxed);
+    }
+  }
+  const auto unreachable = make_error_code(errc::node_unreachable);
+  for (const auto& s : shards_) {
+    s->post([weak = std::weak_ptr<shard>{s}, node, unreachable] {
+      if (auto held = weak.lock()) held->fail_asks_to(node, unreachable);
+    });
+  }
+  const stop_reason why{unreachable, "node " + std::to_string(node) + " lost: " + reason};
+  for (const remote_watch& w : lost) {
+    notify_stop(w.local, w.remote, w.link ? control::exit : control::down, why);
+  }
 }
 
 std::optional<time_point> system_core::next_timer_due() const {

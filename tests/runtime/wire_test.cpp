@@ -1,6 +1,6 @@
 // Messages crossing to another node: the header and payload survive the trip through
-// header_of and envelope_from_wire, bad payloads are refused, and the network layer's
-// hooks (failing asks to a lost node, telling watchers) work.
+// header_of and envelope_from_wire, bad payloads are refused, and node_lost (failing asks
+// to a lost node, telling watchers) works.
 #include "coact/runtime/wire.hpp"
 
 #include <capnp/message.h>
@@ -102,8 +102,7 @@ TEST_CASE("a bad payload from another node is refused", "[runtime]") {
 
 namespace {
 
-/// Loses every message: asks across it only end by their deadline, or by the network
-/// layer's word that the node is lost.
+/// Loses every message: asks across it only end by their deadline, or by node_lost.
 class black_hole final : public coact::sim::link_model {
  public:
   void plan(coact::sim::node_id, coact::sim::node_id, std::uint64_t, coact::time_point,
@@ -127,22 +126,20 @@ coact::task<void> watch_remote(coact::actor_context& self, coact::actor_ref targ
 
 }  // namespace
 
-// Proves fail_asks_to_node ends the asks waiting for a lost node at once, and notify_down
-// reaches a local watcher of a remote actor.
-TEST_CASE("the network layer can fail asks to a lost node and tell its watchers", "[runtime]") {
+// Proves node_lost ends the asks waiting for a lost node at once, and tells a local watcher
+// of a remote actor, whose monitor request the runtime noted as it left.
+TEST_CASE("node_lost fails the asks to a lost node and tells its watchers", "[runtime]") {
   coact::sim::world w{1, std::make_shared<black_hole>()};
   std::error_code asked = make_error_code(errc::killed);
   std::error_code down = make_error_code(errc::killed);
   const coact::actor_ref far{1, 0, 0, 1};
-  coact::actor_ref watcher;
   const auto here = w.add_node({}, [&](coact::actor_system& s, coact::sim::node_id) {
     (void)s.spawn(&single_ask, far, &asked);
-    watcher = s.spawn(&watch_remote, far, &down).value();
+    (void)s.spawn(&watch_remote, far, &down);
   });
   w.add_node({}, nullptr);
   w.run_until(coact::time_point{1s});
-  w.system(here)->fail_asks_to_node(1, make_error_code(errc::node_unreachable));
-  w.system(here)->notify_down(watcher, far, make_error_code(errc::node_unreachable));
+  w.system(here)->node_lost(1, "a test says so");
   w.run_until(coact::time_point{2s});
   CHECK(asked == errc::node_unreachable);
   CHECK(down == errc::node_unreachable);

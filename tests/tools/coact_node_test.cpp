@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
-#include "coact/net/registry.capnp.h"
 #include "coact/net/tcp/transport.hpp"
 #include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/registry.hpp"
 #include "node_protocol.capnp.h"
 
 extern char** environ;
@@ -183,20 +183,14 @@ struct test_member {
 coact::task<void> ping_echo_on(coact::actor_context& self, std::uint32_t node,
                                coact::duration timeout,
                                std::shared_ptr<std::promise<std::string>> out) {
-  coact::message<coact::net::registry::Lookup> lookup;
-  lookup->setName("echo");
-  auto found = co_await self.ask<coact::net::registry::Found>(tcp::registry_of(node),
-                                                              std::move(lookup), timeout);
+  auto found = co_await coact::lookup(self, node, "echo", timeout);
   if (!found) {
     out->set_value(found.error().message());
     co_return;
   }
-  const auto f = found.value().get<coact::net::registry::Found>();
   coact::message<protocol::Ping> ping;
   ping->setN(41);
-  auto pong = co_await self.ask<protocol::Pong>(
-      coact::actor_ref{f.getNode(), f.getShard(), f.getId(), f.getGeneration()}, std::move(ping),
-      timeout);
+  auto pong = co_await self.ask<protocol::Pong>(found.value(), std::move(ping), timeout);
   out->set_value(pong ? std::to_string(pong.value().get<protocol::Pong>().getN())
                       : pong.error().message());
 }

@@ -6,10 +6,10 @@
 #include <random>
 #include <utility>
 
-#include "coact/net/registry.capnp.h"
 #include "coact/net/tcp/transport.hpp"
 #include "coact/runtime/actor_system.hpp"
 #include "coact/runtime/dispatch.hpp"
+#include "coact/runtime/registry.hpp"
 #include "coact/runtime/sim/prng.hpp"
 #include "node_protocol.capnp.h"
 
@@ -20,23 +20,6 @@ using namespace std::chrono_literals;
 constexpr duration request_timeout = 2s;
 constexpr duration find_retry_gap = 100ms;
 constexpr int find_attempts_max = 300;  // 30 s for every node of the topology to start
-
-/// The store at `where`, looked up locally or through its node's registry.
-task<result<actor_ref>> find_store(actor_context& self, store_address where) {
-  if (where.node == self.ref().node) {
-    const actor_ref local = self.system().whereis(where.name);
-    if (!local.valid()) co_return errc::actor_gone;
-    co_return local;
-  }
-  message<net::registry::Lookup> lookup;
-  lookup->setName(where.name);
-  auto found = co_await self.ask<net::registry::Found>(net::tcp::registry_of(where.node),
-                                                       std::move(lookup), request_timeout);
-  if (!found) co_return found.error();
-  const auto f = found.value().get<net::registry::Found>();
-  if (!f.getFound()) co_return errc::actor_gone;
-  co_return actor_ref{f.getNode(), f.getShard(), f.getId(), f.getGeneration()};
-}
 
 }  // namespace
 
@@ -76,9 +59,9 @@ task<void> client_actor(actor_context& self, std::vector<store_address> stores,
                         std::uint32_t operations, std::string label) {
   std::vector<actor_ref> targets;
   for (const store_address& where : stores) {
-    result<actor_ref> ref = errc::actor_gone;
+    result<actor_ref> ref = errc::name_unbound;
     for (int attempt = 0; attempt < find_attempts_max && !ref; ++attempt) {
-      ref = co_await find_store(self, where);
+      ref = co_await lookup(self, where.node, where.name, request_timeout);
       if (!ref) co_await self.sleep(find_retry_gap);
     }
     if (!ref) {

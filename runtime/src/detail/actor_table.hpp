@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "coact/runtime/assert.hpp"
+
 namespace coact::detail {
 
 class cell;
@@ -40,14 +42,7 @@ class actor_table {
       free_.pop_back();
     } else {
       if (next_ == chunk_slots * chunk_count_max) return std::nullopt;
-      id = next_++;
-      if ((id & (chunk_slots - 1)) == 0) {
-        auto* chunk = new slot[chunk_slots];
-        for (std::uint32_t i = 0; i < chunk_slots; ++i) {
-          chunk[i].generation.store(generation_base_, std::memory_order_relaxed);
-        }
-        chunks_[id >> chunk_bits].store(chunk, std::memory_order_release);
-      }
+      id = take_new_slot();
     }
     slot& s = at(id);
     std::uint32_t gen = s.generation.load(std::memory_order_relaxed) + 1;
@@ -55,6 +50,16 @@ class actor_table {
     s.generation.store(gen, std::memory_order_relaxed);
     s.owner.store(c, std::memory_order_release);
     return std::pair{id, gen};
+  }
+
+  /// Slot 0 with `generation`, for an actor at a well-known address (the registry): the
+  /// first reservation of the table.
+  void reserve_first(cell* c, std::uint32_t generation) {
+    std::lock_guard lock{mutex_};
+    COACT_ASSERT(next_ == 0);
+    slot& s = at(take_new_slot());
+    s.generation.store(generation, std::memory_order_relaxed);
+    s.owner.store(c, std::memory_order_release);
   }
 
   /// The live actor in `id` with `generation`, or null. Owning shard only.
@@ -92,6 +97,18 @@ class actor_table {
     std::atomic<cell*> owner{nullptr};
     std::atomic<std::uint32_t> generation{0};
   };
+  /// The next never used slot, its chunk allocated. Under mutex_, below the table's size.
+  std::uint32_t take_new_slot() {
+    const std::uint32_t id = next_++;
+    if ((id & (chunk_slots - 1)) == 0) {
+      auto* chunk = new slot[chunk_slots];
+      for (std::uint32_t i = 0; i < chunk_slots; ++i) {
+        chunk[i].generation.store(generation_base_, std::memory_order_relaxed);
+      }
+      chunks_[id >> chunk_bits].store(chunk, std::memory_order_release);
+    }
+    return id;
+  }
   slot& at(std::uint32_t id) const {
     return chunks_[id >> chunk_bits].load(std::memory_order_acquire)[id & (chunk_slots - 1)];
   }

@@ -36,6 +36,12 @@ class system_core {
   void send_control(actor_ref from, actor_ref to, control kind, std::error_code error = {});
 
   void forget_names(actor_ref ref);
+  /// A message arrived from another node: notes the watches it starts or ends.
+  void note_arrival(const envelope_node& node);
+  /// `local` stopped: forgets its watches of remote actors.
+  void forget_watches(actor_ref local);
+  /// See actor_system::node_lost.
+  void node_lost(std::uint32_t node, const std::string& reason);
   void shutdown();
 
   /// Simulated systems only, on the simulator's thread: the earliest pending timer of any
@@ -67,6 +73,24 @@ class system_core {
   std::atomic<std::size_t> name_count_{0};
 
  private:
+  /// A local actor that monitors (or is linked to) an actor of another node.
+  struct remote_watch {
+    actor_ref local;
+    actor_ref remote;
+    bool link = false;
+    friend bool operator==(const remote_watch&, const remote_watch&) = default;
+  };
+  /// Routes a control message to another node, noting the watch it starts or ends. A
+  /// monitor or link the router refuses is answered at once: a Down or Exit with why.
+  result<void> route_control(envelope_node* node);
+  void watch(const remote_watch& w);
+  void unwatch(const remote_watch& w);
+
+  std::mutex watches_mutex_;
+  /// By the remote actor's node, each in the order the watches began.
+  std::unordered_map<std::uint32_t, std::vector<remote_watch>> watches_;
+  std::atomic<std::size_t> watch_count_{0};
+
   std::atomic<bool> accepting_{true};
   std::atomic<bool> closed_{false};
   std::mutex shutdown_mutex_;

@@ -220,7 +220,7 @@ std::string chaos_trace(std::uint64_t s) {
     w.at(time_point{100ms * i}, [&] {
       std::string cut;
       for (node_id from = 0; from < 3; ++from) {
-        for (node_id to = 0; to < 3; ++to) cut += net->blocked(from, to) ? 'x' : '.';
+        for (node_id to = 0; to < 3; ++to) cut += net->cuts(from, to) ? 'x' : '.';
       }
       partitioned_samples += cut != std::string(9, '.') ? 1 : 0;
       trace += cut + '\n';

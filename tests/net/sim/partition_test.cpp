@@ -37,7 +37,7 @@ link_set cut_links(const network& net) {
   link_set out;
   for (node_id from = 0; from < node_count; ++from) {
     for (node_id to = 0; to < node_count; ++to) {
-      if (from != to && net.blocked(from, to)) out.insert({from, to});
+      if (from != to && net.cuts(from, to)) out.insert({from, to});
     }
   }
   return out;
@@ -121,9 +121,9 @@ TEST_CASE("datacenter partitions need the nodes' datacenters", "[net][sim]") {
   w.add_node({.name = "c", .datacenter = "east"}, nullptr);
   net.set_datacenters(coact::net::sim::datacenters_of(w));
   REQUIRE(net.block(partition::split({"west"})));
-  CHECK(net.blocked(0, 1));
-  CHECK(net.blocked(1, 2));
-  CHECK_FALSE(net.blocked(0, 2));
+  CHECK(net.cuts(0, 1));
+  CHECK(net.cuts(1, 2));
+  CHECK_FALSE(net.cuts(0, 2));
 }
 
 // Proves a scheduled partition is in effect from its start to exactly start + heal_after
@@ -145,7 +145,7 @@ TEST_CASE("a scheduled partition starts and ends on time", "[net][sim]") {
   std::vector<observation> seen;
   for (const auto t : {99'999us, 100'000us, 125'000us, 149'999us, 150'000us}) {
     w.at(time_point{t}, [&, t] {
-      seen.emplace_back(duration{t}.count(), net->blocked(0, 1) && net->blocked(1, 0),
+      seen.emplace_back(duration{t}.count(), net->cuts(0, 1) && net->cuts(1, 0),
                         net->partitions_in_effect());
     });
   }

@@ -22,10 +22,10 @@
 #include <vector>
 
 #include "../../runtime/test_support.hpp"
-#include "coact/net/registry.capnp.h"
 #include "coact/net/tcp/frame_codec.hpp"
 #include "coact/net/tcp/handshake.hpp"
 #include "coact/net/tcp/wire.capnp.h"
+#include "coact/runtime/registry.hpp"
 
 using namespace std::chrono_literals;
 using namespace coact::testing;
@@ -166,21 +166,16 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 
 coact::task<void> lookup_then_ask(coact::actor_context& self, std::uint32_t node, std::string name,
                                   slot<std::string> out) {
-  coact::message<coact::net::registry::Lookup> lookup;
-  lookup->setName(name);
-  auto found =
-      co_await self.ask<coact::net::registry::Found>(tcp::registry_of(node), std::move(lookup), 5s);
+  auto found = co_await coact::lookup(self, node, std::move(name), 5s);
+  if (found.has_error() && found.error() == coact::errc::name_unbound) {
+    out->set_value("not found");
+    co_return;
+  }
   if (!found) {
     out->set_value("lookup: " + found.error().message());
     co_return;
   }
-  const auto f = found.value().get<coact::net::registry::Found>();
-  if (!f.getFound()) {
-    out->set_value("not found");
-    co_return;
-  }
-  const actor_ref target{f.getNode(), f.getShard(), f.getId(), f.getGeneration()};
-  auto pong = co_await self.ask<coact::test::Pong>(target, ping(41), 5s);
+  auto pong = co_await self.ask<coact::test::Pong>(found.value(), ping(41), 5s);
   out->set_value(pong ? std::to_string(pong.value().get<coact::test::Pong>().getN())
                       : "ask: " + pong.error().message());
 }

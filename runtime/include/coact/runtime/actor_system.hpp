@@ -160,19 +160,20 @@ class actor_system {
   result<envelope> ask_blocking(actor_ref target, envelope&& request, duration timeout,
                                 std::uint64_t reply_type);
 
-  /// For the network layer, when `node` is lost: every ask waiting for an actor there
-  /// fails with `error` (on its shard's thread, soon after this returns).
-  void fail_asks_to_node(std::uint32_t node, std::error_code error);
-  /// For the network layer: tells local `watcher` that remote `about` is down (a
-  /// sys::Down), or local linked actor `linked` that it exited (a sys::Exit), with
-  /// `reason`, as if the message came from `about`'s node.
-  void notify_down(actor_ref watcher, actor_ref about, std::error_code reason);
-  void notify_exit(actor_ref linked, actor_ref about, std::error_code reason);
+  /// `node` is lost (its network layer's failure detector gave up on it, or it crashed):
+  /// every ask waiting for an actor there fails with errc::node_unreachable, and every
+  /// local actor that monitors (is linked to) an actor there gets a sys::Down (sys::Exit)
+  /// with errc::node_unreachable and `reason` in its text, on its own shard soon after
+  /// this returns. The runtime notes these watches itself, as monitor and link requests
+  /// leave for other nodes and links arrive from them. Whether later sends reach the node
+  /// (it may come back) is the router's business.
+  void node_lost(std::uint32_t node, const std::string& reason);
 
   /// Stops `target` with `reason`.
   void stop(actor_ref target, std::error_code reason = errc::killed);
 
-  /// Names an actor for lookup; replaces an earlier binding of the name.
+  /// Names an actor for lookup, here (whereis) and from other nodes (coact::lookup, which
+  /// asks this system's registry); replaces an earlier binding of the name.
   void register_name(const std::string& name, actor_ref ref);
   void unregister_name(const std::string& name);
   /// The actor registered under `name`, or an invalid ref.
@@ -197,11 +198,14 @@ class actor_system {
   [[nodiscard]] detail::system_core& core() noexcept { return *core_; }
 
  private:
-  result<detail::cell*> create_cell(const spawn_options& options);
+  /// `registry`: the cell takes the registry's well-known slot.
+  result<detail::cell*> create_cell(const spawn_options& options, bool registry = false);
   result<actor_ref> start_cell(detail::cell* c, detail::body_handle body);
   /// Undoes create_cell when the body could not be created.
   void abandon_cell(detail::cell* c) noexcept;
   static actor_context& context_of(detail::cell* c) noexcept;
+  /// Spawns the registry (registry.hpp) at its well-known address, first of all actors.
+  void spawn_registry();
 
   std::unique_ptr<detail::system_core> core_;
 };

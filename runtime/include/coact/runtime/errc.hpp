@@ -34,6 +34,8 @@ enum class errc : int {
   parse_error,
   /// A peer's handshake was refused (wrong cluster, version or secret, or malformed).
   handshake_refused,
+  /// No actor is registered under the name looked up on that node.
+  name_unbound,
 };
 
 /// The category of coact::errc; name "coact".

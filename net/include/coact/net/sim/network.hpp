@@ -116,8 +116,9 @@ class network final : public coact::sim::link_model {
   bool heal(partition_id id);
   /// Heals every partition in effect and cancels every scheduled one.
   void heal_all();
-  /// True if a partition in effect cuts the link from `from` to `to`.
-  [[nodiscard]] bool blocked(node_id from, node_id to) const;
+  /// True if a partition in effect cuts the link from `from` to `to` (see
+  /// coact::sim::link_model::cuts: the world's failure detector hears of every change).
+  [[nodiscard]] bool cuts(node_id from, node_id to) const override;
   /// How many partitions are in effect.
   [[nodiscard]] std::size_t partitions_in_effect() const noexcept { return active_.size(); }
 

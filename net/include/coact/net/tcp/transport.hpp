@@ -88,8 +88,9 @@ enum class peer_state : std::uint8_t {
 /// actor system. Each pair of nodes shares one connection, opened by the node with the
 /// smaller id and authenticated by the handshake over the cluster secret. Messages queued
 /// together leave in one write. A heartbeat failure detector marks silent peers down:
-/// asks to them fail with errc::node_unreachable and local watchers of their actors get a
-/// Down. A bad frame closes only its connection, with a logged reason.
+/// the actor system is told (actor_system::node_lost): asks to them fail with
+/// errc::node_unreachable and local watchers of their actors get a Down. A bad frame closes only
+/// its connection, with a logged reason.
 ///
 /// Runs on the io_context given (which the caller runs, on one thread); route() may be
 /// called from any thread.
@@ -126,11 +127,5 @@ class transport final : public remote_router {
   struct impl;
   std::shared_ptr<impl> impl_;
 };
-
-/// The registry of `node`: ask it coact::net::registry::Lookup{name} and it answers
-/// registry::Found with the actor registered there under that name (register_name).
-[[nodiscard]] constexpr actor_ref registry_of(std::uint32_t node) noexcept {
-  return actor_ref{node, 0xffffffffu, 0, 1};
-}
 
 }  // namespace coact::net::tcp

@@ -43,6 +43,21 @@ class link_model {
   /// deterministic order.
   virtual void plan(node_id from, node_id to, std::uint64_t type_id, time_point now,
                     std::vector<duration>& arrivals) = 0;
+  /// Whether a fault in effect (a partition) cuts every message from `from` to `to`, so
+  /// that `to` hears nothing from `from` (see world::set_detection_delay). None by default.
+  [[nodiscard]] virtual bool cuts(node_id /*from*/, node_id /*to*/) const { return false; }
+  /// Set by the world this model serves (null to clear it): called whenever what cuts()
+  /// answers may have changed, on the simulator's thread.
+  void on_cuts_changed(std::function<void()> listener) { cuts_changed_ = std::move(listener); }
+
+ protected:
+  /// For implementations: what cuts() answers may have changed.
+  void cuts_changed() const {
+    if (cuts_changed_) cuts_changed_();
+  }
+
+ private:
+  std::function<void()> cuts_changed_;
 };
 
 /// Every message arrives after the same delay, so links are FIFO and lossless.
@@ -103,11 +118,24 @@ class world {
 
   /// Crashes the node now: its actors vanish without a word, with their volatile state and
   /// every message queued for them; its disk keeps only what was synced (and maybe a torn
-  /// prefix of the rest). Messages in flight to it are lost on arrival. Call it from a
-  /// scheduled action or between runs, never from the node's own actors.
+  /// prefix of the rest). Messages in flight to it are lost on arrival. The other nodes
+  /// lose it after the detection delay. Call it from a scheduled action or between runs,
+  /// never from the node's own actors.
   void crash(node_id n);
-  /// Starts a crashed node again: a new actor system (new references), booted afresh.
+  /// Starts a crashed node again: a new actor system (new references), booted afresh;
+  /// every node reaches it again. As over TCP, a node back within the detection delay is
+  /// not lost at all: asks to its previous life end by their deadline.
   void restart(node_id n);
+
+  /// The simulated failure detector: a node that hears nothing from another (it crashed,
+  /// or the link model cuts the link from it) for `delay` of true time loses it, as a TCP
+  /// node's detector would: actor_system::node_lost on the observer (its asks there fail
+  /// and its watchers get a Down, with errc::node_unreachable), and its sends there fail
+  /// with errc::node_unreachable until the node is heard again (restarted, or healed).
+  /// 1 s by default; a change applies to the silences that begin after it.
+  void set_detection_delay(duration delay) noexcept { detection_delay_ = delay; }
+  /// Whether `observer` has lost `target` (see set_detection_delay).
+  [[nodiscard]] bool lost(node_id observer, node_id target) const;
   /// Freezes the node: its actors and timers stop; messages to it wait. Like a long GC
   /// pause or a stopped VM.
   void pause(node_id n);
@@ -150,7 +178,22 @@ class world {
     }
   };
 
+  /// How one node sees another, for the failure detector.
+  struct view {
+    bool heard = true;        // it hears the other now
+    bool lost = false;        // it has lost the other (node_lost) and not heard it since
+    std::uint64_t epoch = 0;  // bumped when `heard` changes: a stale detection is ignored
+  };
+
   void boot(node_id id);
+  /// Whether `observer` hears `target`: target is not crashed, and no cut silences it.
+  [[nodiscard]] bool hears(node_id observer, node_id target) const;
+  /// Brings every view up to date after a crash, restart or cut, starting the detection
+  /// delay of each silence that began.
+  void update_views();
+  /// The detection delay of a silence ended: `observer` loses `target` if the silence
+  /// (`epoch`) still lasts.
+  void detect(node_id observer, node_id target, std::uint64_t epoch);
   void schedule(scheduled entry);
   void deliver(node_id to, envelope&& e);
   /// Runs ready handlers on the running nodes, one per node in turn. True if any ran.
@@ -169,6 +212,8 @@ class world {
   std::vector<duration> arrivals_;  // scratch for link_model::plan
   fault_injector faults_;
   bool faults_on_ = true;
+  duration detection_delay_ = std::chrono::seconds{1};
+  std::vector<std::vector<view>> views_;  // views_[observer][target]
 };
 
 }  // namespace coact::sim
