@@ -212,9 +212,10 @@ void actor_context::launch(task<void> t) {
   owned->frame = frame;
   owned->promise = &frame.promise();
   owned->resume = frame;
-  owned->id = cell_->next_child_id_++;
+  if (!cell_->tasks_) cell_->tasks_ = std::make_unique<detail::child_tasks>();
+  owned->id = cell_->tasks_->next_id++;
   detail::child_task* const child = owned.get();
-  cell_->children_.push_back(std::move(owned));
+  cell_->tasks_->all.push_back(std::move(owned));
   shard_of(cell_).run_child(cell_, child);
 }
 

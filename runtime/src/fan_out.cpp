@@ -10,6 +10,7 @@ fan_out::fan_out(detail::cell& c, std::span<const actor_ref> targets, envelope r
     : cell_(&c), timeout_(timeout), reply_type_(reply_type), size_(targets.size()),
       slots_(inline_slots_.data()), pending_(targets.size()) {
   if (size_ > inline_targets) {
+    COACT_ASSERT(size_ < (std::size_t{1} << 32));  // targets are numbered by 32 bits
     heap_slots_ = std::make_unique<slot[]>(size_);
     slots_ = heap_slots_.get();
   }

@@ -227,13 +227,15 @@ void shard::run(cell* c) {
   set_unanswered_sink(&unanswered_);
   batching_ = true;
   // Launched tasks first: what they awaited has arrived. Tasks they wake go next turn.
-  std::vector<child_task*> ready;
-  ready.swap(c->ready_children_);
-  for (child_task* t : ready) {
-    if (c->child_failure_) break;
-    run_child(c, t);
+  if (c->tasks_ && !c->tasks_->ready.empty()) {
+    std::vector<child_task*> ready;
+    ready.swap(c->tasks_->ready);
+    for (child_task* t : ready) {
+      if (c->task_failure() != nullptr) break;
+      run_child(c, t);
+    }
   }
-  if (!c->child_failure_ &&
+  if (c->task_failure() == nullptr &&
       (c->state_ == cell::state::ready || c->state_ == cell::state::created)) {
     c->state_ = cell::state::running;
     // A fault site: in simulation, a turn now and then ends after one message, so that
@@ -247,7 +249,8 @@ void shard::run(cell* c) {
   if (!outbox_targets_.empty()) flush_outboxes();
   set_unanswered_sink(nullptr);
   running_ = nullptr;
-  const bool stopped = c->body_.frame.done() || c->child_failure_;
+  const std::optional<stop_reason>* failure = c->task_failure();
+  const bool stopped = c->body_.frame.done() || failure != nullptr;
   for (const unanswered_ask& ask : unanswered_) {
     ask.system->reply_error(ask.asker, ask.responder, ask.correlation,
                             make_error_code(stopped ? errc::actor_gone : errc::no_reply));
@@ -256,7 +259,7 @@ void shard::run(cell* c) {
   if (stopped) {
     c->state_ = cell::state::waiting;  // not running any more; finalize may proceed
     // may delete c: touch it no more
-    finalize(c, c->child_failure_ ? *c->child_failure_ : reason_of_body(*c));
+    finalize(c, failure != nullptr ? **failure : reason_of_body(*c));
     return;
   }
   COACT_ASSERT(c->state_ != cell::state::running);
@@ -269,16 +272,17 @@ void shard::run_child(cell* c, child_task* t) {
   t->resume.resume();
   c->running_child_ = outer;
   if (!t->frame.done()) return;
-  if (t->promise->exception_ && !c->child_failure_) {
+  std::optional<stop_reason>& failure = c->tasks_->failure;
+  if (t->promise->exception_ && !failure) {
     try {
       std::rethrow_exception(t->promise->exception_);
     } catch (const std::exception& e) {
-      c->child_failure_.emplace(make_error_code(errc::actor_failed), e.what());
+      failure.emplace(make_error_code(errc::actor_failed), e.what());
     } catch (...) {
-      c->child_failure_.emplace(make_error_code(errc::actor_failed), "unknown exception");
+      failure.emplace(make_error_code(errc::actor_failed), "unknown exception");
     }
   }
-  std::erase_if(c->children_, [t](const std::unique_ptr<child_task>& owned) {
+  std::erase_if(c->tasks_->all, [t](const std::unique_ptr<child_task>& owned) {
     if (owned.get() != t) return false;
     owned->frame.destroy();
     return true;
@@ -315,7 +319,7 @@ void shard::schedule(cell* c) noexcept {
 void shard::schedule(cell* c, child_task* t) noexcept {
   if (t->ready) return;
   t->ready = true;
-  c->ready_children_.push_back(t);
+  c->tasks_->ready.push_back(t);
   requeue(c);
 }
 
@@ -475,9 +479,11 @@ void shard::finalize(cell* c, const stop_reason& reason) {
   // Asks this actor leaves unanswered fail with actor_gone rather than no_reply.
   set_unanswered_error(errc::actor_gone);
   // The tasks first: they may refer to state in the body's frame.
-  c->ready_children_.clear();
-  for (auto& t : c->children_) t->frame.destroy();
-  c->children_.clear();
+  if (c->tasks_) {
+    c->tasks_->ready.clear();
+    for (auto& t : c->tasks_->all) t->frame.destroy();
+    c->tasks_->all.clear();
+  }
   c->body_.frame.destroy();
   while (c->head_ != nullptr) {
     envelope_node* node = c->unlink_after(nullptr, c->head_);
@@ -602,7 +608,7 @@ void shard::fire(const timer_action& action) {
     return;
   }
   if (action.what == kind::wake_child) {
-    if (child_task* t = c->child(action.token)) schedule(c, t);
+    if (child_task* t = c->tasks_ ? c->tasks_->find(action.token) : nullptr) schedule(c, t);
     return;
   }
   if (c->state_ == cell::state::waiting && c->wait_epoch_ == action.token) {

@@ -22,7 +22,23 @@ struct child_task {
   promise_base* promise = nullptr;  // where the task leaves an exception
   std::coroutine_handle<> resume;   // the innermost frame waiting to go on
   std::uint64_t id = 0;             // names the task to its sleep timers
-  bool ready = false;               // listed in the cell's ready_children_
+  bool ready = false;               // listed in child_tasks::ready
+};
+
+/// The tasks one actor launched; those whose awaited event arrived, to run in its next
+/// turn; and why the actor must stop, if one threw.
+struct child_tasks {
+  std::vector<std::unique_ptr<child_task>> all;
+  std::vector<child_task*> ready;
+  std::optional<stop_reason> failure;
+  std::uint64_t next_id = 1;
+
+  [[nodiscard]] child_task* find(std::uint64_t id) const noexcept {
+    for (const auto& t : all) {
+      if (t->id == id) return t.get();
+    }
+    return nullptr;
+  }
 };
 
 /// One actor: its coroutine, its mailbox and its links. Owned by its shard and only
@@ -73,19 +89,15 @@ class cell {
   /// Periodic timers: (stable tick id, current timer-queue id).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ticks_;
 
-  // Launched tasks; those whose awaited event arrived; the one running now (null while
-  // the body runs); and why the actor must stop after this turn, if a task threw.
-  std::vector<std::unique_ptr<child_task>> children_;
-  std::vector<child_task*> ready_children_;
+  /// The launched task running now; null while the body runs (or nothing does).
   child_task* running_child_ = nullptr;
-  std::optional<stop_reason> child_failure_;
-  std::uint64_t next_child_id_ = 1;
+  /// The actor's launched tasks: made at its first launch, so that an actor that never
+  /// launches one stays small.
+  std::unique_ptr<child_tasks> tasks_;
 
-  [[nodiscard]] child_task* child(std::uint64_t id) const noexcept {
-    for (const auto& c : children_) {
-      if (c->id == id) return c.get();
-    }
-    return nullptr;
+  /// Why the actor must stop after this turn: one of its tasks threw.
+  [[nodiscard]] const std::optional<stop_reason>* task_failure() const noexcept {
+    return tasks_ && tasks_->failure ? &tasks_->failure : nullptr;
   }
 
   [[nodiscard]] bool matches(const envelope_node* n) const noexcept {
