@@ -52,7 +52,7 @@ inline constexpr std::int64_t ask_latency_asks = 100'000;
 
 /// One asker asks the same request of 3 or 5 responders at once, then waits for every
 /// answer or for a majority, this many times.
-inline constexpr std::int64_t fanout_rounds = 100'000;
+inline constexpr std::int64_t fanout_rounds = 20'000;
 
 /// What a fan-out round waits for before the next: every answer, or a majority of them
 /// (the rest, when they come, are absorbed).

@@ -1,5 +1,6 @@
 // fanout: one asker asks the same Ping of 3 or 5 responders at once (ask_all, or ask_first
-// of a majority) and waits for all of them or for the majority before the next round.
+// of a majority) and waits for all of them or for the majority before the next round;
+// items are rounds. fanout_cross_shard places most responders on the other shard.
 #include <vector>
 
 #include "coact_bench.hpp"
@@ -45,16 +46,17 @@ task<void> asker(actor_context& self, std::vector<actor_ref> targets, fanout_wai
   done->set_value(ok);
 }
 
-void fanout(benchmark::State& state, fanout_wait wait, std::int64_t responders) {
+void run_fanout(benchmark::State& state, placement where, fanout_wait wait,
+                std::int64_t responders) {
   actor_system system{config_for(state)};
   const std::int64_t rounds = scaled(fanout_rounds);
   for (auto _ : state) {
     std::promise<bool> done;
-    // Responder i on shard i mod threads, the asker on shard 0: at two threads some answer
-    // from the asker's shard, the others from across.
+    // Co-located: every actor on shard 0. Cross-shard: the asker on shard 0, responder i
+    // on shard i + 1 mod 2, so that both a majority and all need an answer from across.
     std::vector<actor_ref> targets;
     for (std::int64_t i = 0; i < responders; ++i) {
-      targets.push_back(must_spawn(system, on_shard(i, system), &responder));
+      targets.push_back(must_spawn(system, on_shard(shard_for(where, i + 1), system), &responder));
     }
     must_spawn(system, on_shard(0, system), &asker, targets, wait, rounds, &done);
     const bool ok = done.get_future().get();
@@ -65,6 +67,13 @@ void fanout(benchmark::State& state, fanout_wait wait, std::int64_t responders) 
     }
   }
   state.SetItemsProcessed(state.iterations() * rounds);
+}
+
+void fanout(benchmark::State& state, fanout_wait wait, std::int64_t responders) {
+  run_fanout(state, placement::co_located, wait, responders);
+}
+void fanout_cross_shard(benchmark::State& state, fanout_wait wait, std::int64_t responders) {
+  run_fanout(state, placement::cross_shard, wait, responders);
 }
 
 BENCHMARK_CAPTURE(fanout, all_3, fanout_wait::all, 3)
@@ -92,6 +101,30 @@ BENCHMARK_CAPTURE(fanout, majority_5, fanout_wait::majority, 5)
     ->Name("fanout/coact/majority_5")
     ->ArgName("threads")
     ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(fanout_cross_shard, all_3, fanout_wait::all, 3)
+    ->Name("fanout_cross_shard/coact/all_3")
+    ->ArgName("threads")
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(fanout_cross_shard, all_5, fanout_wait::all, 5)
+    ->Name("fanout_cross_shard/coact/all_5")
+    ->ArgName("threads")
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(fanout_cross_shard, majority_3, fanout_wait::majority, 3)
+    ->Name("fanout_cross_shard/coact/majority_3")
+    ->ArgName("threads")
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(fanout_cross_shard, majority_5, fanout_wait::majority, 5)
+    ->Name("fanout_cross_shard/coact/majority_5")
+    ->ArgName("threads")
     ->Arg(2)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
