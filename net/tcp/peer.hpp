@@ -47,7 +47,7 @@ struct watch {
 struct peer {
   peer(peer_address a, bool connects, const transport_limits& limits, std::uint64_t seed)
       : address(std::move(a)), we_connect(connects), detector(limits.failure_detector),
-        retry(limits.reconnect, sim::prng{seed}) {}
+        retry(limits.reconnect, prng{seed}) {}
 
   peer_address address;
   /// Of each pair of nodes, the one with the smaller id connects: one connection a pair.
