@@ -27,7 +27,7 @@ result<key_chooser> key_chooser::make(std::uint64_t key_count, key_skew skew, do
   return key_chooser{key_count, std::move(cumulative)};
 }
 
-std::uint64_t key_chooser::next(coact::sim::prng& random) const {
+std::uint64_t key_chooser::next(coact::prng& random) const {
   if (cumulative_.empty()) return random.below(key_count_);
   // Inverse transform: the first key whose cumulative probability exceeds the draw.
   const double u = random.unit();

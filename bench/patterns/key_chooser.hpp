@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 
 namespace coact::bench {
 
@@ -24,7 +24,7 @@ class key_chooser {
                                                 double s = 0.99);
 
   /// One key number; draws one value from `random`.
-  [[nodiscard]] std::uint64_t next(coact::sim::prng& random) const;
+  [[nodiscard]] std::uint64_t next(coact::prng& random) const;
   [[nodiscard]] std::uint64_t key_count() const noexcept { return key_count_; }
   /// The probability of key `k` (0 outside the key space).
   [[nodiscard]] double probability(std::uint64_t k) const noexcept;

@@ -38,7 +38,7 @@ result<check::history> run_in_sim(const policy_variant& policy, const bench_topo
   if (!std::isfinite(options.wan_delay_ms) || options.wan_delay_ms < 0) {
     return errc::invalid_argument;
   }
-  auto net = std::make_shared<net::sim::network>(coact::sim::prng{options.seed}.split("net"));
+  auto net = std::make_shared<net::sim::network>(coact::prng{options.seed}.split("net"));
   BOOST_OUTCOME_TRY(
       net->set_defaults(local_link(options.delays, policy, options.loss_probability)));
   BOOST_OUTCOME_TRY(auto wan, net::sim::delay_distribution::uniform(0.9 * options.wan_delay_ms,

@@ -168,7 +168,7 @@ result<check::history> run_over_tcp(const policy_variant& policy, const bench_to
       warmed.load() != warm_up_state::ready) {
     return errc::timeout;
   }
-  const coact::sim::prng random{options.seed};
+  const coact::prng random{options.seed};
   const auto client_nodes = topology.clients().size();
   for (std::uint32_t i = 0; i < w.options().client_count; ++i) {
     const std::uint32_t home = topology.clients()[i % client_nodes].node;

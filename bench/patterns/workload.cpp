@@ -9,13 +9,13 @@ namespace coact::bench {
 namespace {
 
 /// An exponentially distributed pause of mean `mean` (none when the mean is 0).
-duration pause(coact::sim::prng& random, duration mean) {
+duration pause(coact::prng& random, duration mean) {
   if (mean <= duration{0}) return duration{0};
   return duration{std::llround(random.exponential(1.0 / static_cast<double>(mean.count())))};
 }
 
 task<void> run_client(actor_context& self, std::unique_ptr<kv::recording_client> client,
-                      const workload* w, std::int64_t process, coact::sim::prng random,
+                      const workload* w, std::int64_t process, coact::prng random,
                       std::atomic<std::uint32_t>* finished) {
   const workload_options& o = w->options();
   if (const duration first = pause(random, o.think_time); first > duration{0}) {
@@ -56,7 +56,7 @@ result<workload> workload::make(const workload_options& options) {
 
 result<actor_ref> workload::spawn_client(actor_system& system, std::unique_ptr<kv::client> client,
                                          check::recorder& log, std::int64_t process,
-                                         coact::sim::prng random,
+                                         coact::prng random,
                                          std::atomic<std::uint32_t>& finished) const {
   auto recorded = std::make_unique<kv::recording_client>(std::move(client), log, process);
   return system.spawn(&run_client, std::move(recorded), this, process, random, &finished);

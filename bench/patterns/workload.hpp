@@ -9,8 +9,8 @@
 #include "coact/check/recorder.hpp"
 #include "coact/runtime/actor_system.hpp"
 #include "coact/runtime/clock.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 #include "key_chooser.hpp"
 
 namespace coact::bench {
@@ -52,7 +52,7 @@ class workload {
   [[nodiscard]] result<actor_ref> spawn_client(actor_system& system,
                                                std::unique_ptr<kv::client> client,
                                                check::recorder& log, std::int64_t process,
-                                               coact::sim::prng random,
+                                               coact::prng random,
                                                std::atomic<std::uint32_t>& finished) const;
 
  private:

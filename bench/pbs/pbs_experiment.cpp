@@ -91,7 +91,7 @@ task<void> writer(actor_context& self, std::uint32_t id, std::uint64_t trials, s
 result<check::history> run_stage(std::uint32_t r, std::uint32_t w, const pbs_options& o,
                                  std::uint64_t trials, std::vector<duration> offsets,
                                  std::uint64_t seed) {
-  auto net = std::make_shared<net::sim::network>(coact::sim::prng{seed}.split("net"));
+  auto net = std::make_shared<net::sim::network>(coact::prng{seed}.split("net"));
   BOOST_OUTCOME_TRY(net->set_defaults(
       net::sim::pbs_link(o.delays.delays, capnp::typeId<kv::proto::ReplicaWrite>())));
   kv::topology nodes;

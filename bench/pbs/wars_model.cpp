@@ -13,7 +13,7 @@ namespace coact::bench {
 wars_prediction predict_wars(const net::sim::pbs_model& delays, std::uint32_t n, std::uint32_t r,
                              std::uint32_t w, std::uint64_t trials, std::uint64_t seed) {
   assert(r >= 1 && w >= 1 && r <= n && w <= n && trials > 0);
-  coact::sim::prng random{seed};
+  coact::prng random{seed};
   std::vector<double> write_arrival(n);  // W_i
   std::vector<double> write_ack(n);      // W_i + A_i
   std::vector<double> read_request(n);   // R_i

@@ -171,7 +171,7 @@ class ratio_reporter : public ratio_reporter_base {
                         const std::string& name, const std::string& coact, const std::string& caf,
                         const std::string& ratio) {
     char line[256];
-    std::snprintf(line, sizeof line, "%-16s %7s  %-22s %12s %12s %8s\n", workload.c_str(),
+    std::snprintf(line, sizeof line, "%-29s %7s  %-22s %12s %12s %8s\n", workload.c_str(),
                   threads.c_str(), name.c_str(), coact.c_str(), caf.c_str(), ratio.c_str());
     out << line;
   }

@@ -50,6 +50,19 @@ inline constexpr std::int64_t spawn_idle_actors = 10'000;
 
 inline constexpr std::int64_t ask_latency_asks = 100'000;
 
+/// One asker asks the same request of 3 or 5 responders at once, then waits for every
+/// answer or for a majority, this many times.
+inline constexpr std::int64_t fanout_rounds = 20'000;
+
+/// What a fan-out round waits for before the next: every answer, or a majority of them
+/// (the rest, when they come, are absorbed).
+enum class fanout_wait { all, majority };
+
+/// The answers that end a round of `targets` asks.
+inline constexpr std::size_t fanout_needed(fanout_wait wait, std::size_t targets) {
+  return wait == fanout_wait::all ? targets : targets / 2 + 1;
+}
+
 /// splitmix64 (Steele, Lea, Flood 2014): both sides draw the same peer sequences from the
 /// same seeds, which no std:: distribution guarantees across standard libraries.
 class splitmix64 {

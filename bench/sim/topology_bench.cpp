@@ -24,14 +24,14 @@ constexpr std::chrono::seconds simulated_base = 1h;
 
 class jittery_links final : public sim::link_model {
  public:
-  explicit jittery_links(sim::prng random) : random_(random) {}
+  explicit jittery_links(prng random) : random_(random) {}
   void plan(sim::node_id, sim::node_id, std::uint64_t, time_point,
             std::vector<duration>& arrivals) override {
     arrivals.push_back(duration{random_.between(100'000, 3'000'000)});
   }
 
  private:
-  sim::prng random_;
+  prng random_;
 };
 
 task<void> echo(actor_context& self) {
@@ -43,7 +43,7 @@ task<void> echo(actor_context& self) {
   }
 }
 
-task<void> client(actor_context& self, const std::vector<actor_ref>* servers, sim::prng random,
+task<void> client(actor_context& self, const std::vector<actor_ref>* servers, prng random,
                   time_point until, std::uint64_t* answered) {
   while (self.now() < until) {
     co_await self.sleep(10ms);
@@ -63,7 +63,7 @@ void sim_topology(benchmark::State& state) {
   double simulated_seconds = 0;
   std::uint64_t seed = 1;
   for (auto _ : state) {
-    sim::world w{seed, std::make_shared<jittery_links>(sim::prng{seed}.split("net"))};
+    sim::world w{seed, std::make_shared<jittery_links>(prng{seed}.split("net"))};
     ++seed;
     std::vector<actor_ref> servers(node_count);
     for (int n = 0; n < node_count; ++n) {

@@ -76,7 +76,7 @@ delay_distribution delay_distribution::ymmr_other() {
   return mixture({{0.982, pareto(1.5, 3.8).value()}, {0.018, exponential(0.0217).value()}}).value();
 }
 
-double delay_distribution::sample_component(const component& c, coact::sim::prng& random) {
+double delay_distribution::sample_component(const component& c, coact::prng& random) {
   switch (c.kind) {
     case shape_kind::constant:
       return c.first;
@@ -91,7 +91,7 @@ double delay_distribution::sample_component(const component& c, coact::sim::prng
   return 0;
 }
 
-double delay_distribution::sample_ms(coact::sim::prng& random) const {
+double delay_distribution::sample_ms(coact::prng& random) const {
   assert(!components_.empty());
   if (components_.size() == 1) return sample_component(components_.front(), random);
   const double u = random.unit();
@@ -104,7 +104,7 @@ double delay_distribution::sample_ms(coact::sim::prng& random) const {
   return sample_component(components_.back(), random);
 }
 
-duration delay_distribution::sample(coact::sim::prng& random) const {
+duration delay_distribution::sample(coact::prng& random) const {
   const double ms = std::min(sample_ms(random), sample_ms_max);
   assert(ms >= 0);
   return duration{std::llround(ms * 1e6)};

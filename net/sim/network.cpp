@@ -29,7 +29,7 @@ link_settings pbs_link(const pbs_model& model, std::uint64_t write_request_type)
       .delay = model.other, .delay_by_type = {{write_request_type, model.write}}, .fifo = false};
 }
 
-network::network(coact::sim::prng random, datacenter_function datacenter_of)
+network::network(coact::prng random, datacenter_function datacenter_of)
     : random_(random), chaos_random_(random.split("chaos")),
       datacenter_of_(std::move(datacenter_of)) {}
 

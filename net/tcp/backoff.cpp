@@ -13,7 +13,7 @@ result<backoff_options> backoff::validate(backoff_options options) {
   return options;
 }
 
-backoff::backoff(backoff_options options, coact::sim::prng random)
+backoff::backoff(backoff_options options, coact::prng random)
     : options_{options}, random_{random}, ceiling_{options.initial} {
   assert(validate(options).has_value());
 }

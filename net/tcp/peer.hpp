@@ -39,7 +39,7 @@ inline constexpr std::size_t chunk_words_reserved_max = std::size_t{1} << 15;
 struct peer {
   peer(peer_address a, bool connects, const transport_limits& limits, std::uint64_t seed)
       : address(std::move(a)), we_connect(connects), detector(limits.failure_detector),
-        retry(limits.reconnect, sim::prng{seed}) {}
+        retry(limits.reconnect, prng{seed}) {}
 
   peer_address address;
   /// Of each pair of nodes, the one with the smaller id connects: one connection a pair.

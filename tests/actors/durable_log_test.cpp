@@ -121,7 +121,7 @@ TEST_CASE("a crash loses the unsynced records of a durable log and keeps the syn
   append_all(log.value(), {"kept-1", "kept-2"});
   REQUIRE(log.value().sync());
   append_all(log.value(), {"lost"});
-  sim::prng random{1};
+  coact::prng random{1};
   disk.crash(random, false);
   CHECK(replay(disk) == records{"kept-1", "kept-2"});
 }

@@ -125,7 +125,7 @@ TEST_CASE("a simulated file keeps a truncated prefix across a crash", "[actors]"
   REQUIRE_FALSE(too_long);
   CHECK(too_long.error() == coact::errc::invalid_argument);
   REQUIRE(file->append(bytes_of("-lost")));
-  sim::prng random{3};
+  coact::prng random{3};
   disk.crash(random, false);
   const auto all = file->read_all();
   REQUIRE(all);

@@ -66,8 +66,8 @@ struct ledger {
 
 /// Writes unique values to random keys, one ask at a time, with versions that grow on
 /// this client's clock (ties between clients broken by `id`, the writer).
-task<void> writer(actor_context& self, const kv::directory* dir, std::uint32_t id, sim::prng random,
-                  ledger* out) {
+task<void> writer(actor_context& self, const kv::directory* dir, std::uint32_t id,
+                  coact::prng random, ledger* out) {
   std::uint64_t counter = 0;
   for (int i = 0; i < ops_per_client; ++i) {
     co_await self.sleep(duration{random.between(0, 3'000'000)});
@@ -130,7 +130,7 @@ run_outcome run(std::uint64_t seed, bool durable) {
       (void)system.spawn(&writer, &dir, c, w.stream("client" + std::to_string(c)), &out.clients);
     });
   }
-  sim::prng faults = w.stream("crashes");
+  coact::prng faults = w.stream("crashes");
   time_point t{};
   for (int i = 0; i < crash_count; ++i) {
     t = t + duration{faults.between(5'000'000, 60'000'000)};

@@ -34,7 +34,7 @@ enum class register_bug { none, lose_writes, stale_reads };
 
 /// The register. With a bug it acknowledges a write it then forgets (one in five), or
 /// answers a read with the value before the last write (one in three).
-task<void> register_server(actor_context& self, register_bug bug, sim::prng random) {
+task<void> register_server(actor_context& self, register_bug bug, coact::prng random) {
   std::optional<std::int64_t> value;
   std::optional<std::int64_t> previous;
   for (;;) {
@@ -60,7 +60,7 @@ task<void> register_server(actor_context& self, register_bug bug, sim::prng rand
 /// write without an answer may have happened (info); a read without one constrains
 /// nothing (fail).
 task<void> register_client(actor_context& self, actor_ref server, std::int64_t process, int ops,
-                           sim::prng random, coact::check::recorder* log) {
+                           coact::prng random, coact::check::recorder* log) {
   for (int i = 0; i < ops; ++i) {
     co_await self.sleep(duration{random.between(0, 3'000'000)});
     if (random.chance(0.5)) {
@@ -87,7 +87,7 @@ task<void> register_client(actor_context& self, actor_ref server, std::int64_t p
 /// Delays uniform in [0.1, 3] ms (so messages overtake each other) and 2% loss.
 class jittery_links final : public sim::link_model {
  public:
-  explicit jittery_links(sim::prng random) : random_(random) {}
+  explicit jittery_links(coact::prng random) : random_(random) {}
   void plan(sim::node_id, sim::node_id, std::uint64_t, coact::time_point,
             std::vector<duration>& arrivals) override {
     if (random_.chance(0.02)) return;
@@ -95,7 +95,7 @@ class jittery_links final : public sim::link_model {
   }
 
  private:
-  sim::prng random_;
+  coact::prng random_;
 };
 
 /// One simulated run over `links`: a register on node 0, four clients on nodes 1-4. Its
@@ -118,7 +118,7 @@ coact::check::history run_over(sim::world& w, register_bug bug) {
 }
 
 coact::check::history run(std::uint64_t seed, register_bug bug) {
-  sim::world w{seed, std::make_shared<jittery_links>(sim::prng{seed}.split("net"))};
+  sim::world w{seed, std::make_shared<jittery_links>(coact::prng{seed}.split("net"))};
   return run_over(w, bug);
 }
 
@@ -126,7 +126,7 @@ coact::check::history run(std::uint64_t seed, register_bug bug) {
 /// Pareto-tailed delays, no FIFO, 5% loss, and partitions of every kind at random.
 coact::check::history run_with_partitions(std::uint64_t seed) {
   namespace nsim = coact::net::sim;
-  auto network = std::make_shared<nsim::network>(sim::prng{seed}.split("net"));
+  auto network = std::make_shared<nsim::network>(coact::prng{seed}.split("net"));
   REQUIRE(network->set_defaults(
       {.delay = nsim::delay_distribution::lnkd_ssd(), .loss_probability = 0.05, .fifo = false}));
   sim::world w{seed, network};

@@ -360,7 +360,7 @@ TEST_CASE("a lost node that comes back is reachable, over TCP", "[net][loss][tcp
 // detection delay after the cut (not before), and after the heal asks are answered again.
 TEST_CASE("a partition loses the nodes it cuts after the detection delay, a heal finds them",
           "[net][loss][sim]") {
-  auto net = std::make_shared<coact::net::sim::network>(coact::sim::prng{11}.split("net"));
+  auto net = std::make_shared<coact::net::sim::network>(coact::prng{11}.split("net"));
   coact::sim::world w{11, net};
   w.set_detection_delay(500ms);
   for (int n = 0; n < 2; ++n) (void)w.add_node({.name = "n" + std::to_string(n)}, nullptr);

@@ -9,8 +9,8 @@
 #include "coact/net/tcp/transport.hpp"
 #include "coact/runtime/actor_system.hpp"
 #include "coact/runtime/dispatch.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/registry.hpp"
-#include "coact/runtime/sim/prng.hpp"
 #include "node_protocol.capnp.h"
 
 namespace coact::tools {
@@ -75,7 +75,7 @@ task<void> client_actor(actor_context& self, std::vector<store_address> stores,
     std::cout << "client " << label << ": no stores in the topology" << std::endl;
     co_return;
   }
-  sim::prng random{std::random_device{}()};
+  prng random{std::random_device{}()};
   std::vector<std::int64_t> latencies_ns;
   latencies_ns.reserve(operations);
   std::uint32_t errors = 0;

@@ -15,7 +15,7 @@ namespace {
 /// How often each key comes up in `draws` draws from seed `seed`.
 std::vector<int> histogram(const key_chooser& keys, int draws, std::uint64_t seed) {
   std::vector<int> counts(keys.key_count(), 0);
-  coact::sim::prng random{seed};
+  coact::prng random{seed};
   for (int i = 0; i < draws; ++i) ++counts.at(keys.next(random));
   return counts;
 }

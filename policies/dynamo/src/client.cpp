@@ -45,7 +45,7 @@ std::size_t index_of(const std::array<std::uint32_t, replication_factor>& nodes,
 }  // namespace
 
 client::client(const partitioning& layout, const kv::directory& refs, std::uint32_t home,
-               std::uint64_t id, client_options options, sim::prng random)
+               std::uint64_t id, client_options options, prng random)
     : layout_(&layout), refs_(&refs), home_(home), id_(id), options_(options), random_(random) {}
 
 std::string client::name() const {

@@ -29,7 +29,7 @@ deployment::deployment(partitioning layout, options settings)
 
 void deployment::boot(actor_system& system, std::uint32_t node) {
   const std::uint32_t boot_index = boots_[node]++;
-  const sim::prng seeds{options_.seed};
+  const prng seeds{options_.seed};
   for (const std::uint32_t p : layout_.partitions_on(node)) {
     replica_settings s;
     s.partition = p;
@@ -58,7 +58,7 @@ std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home) {
 
 std::unique_ptr<client> deployment::connect(std::uint32_t home, client_options options) {
   const std::uint64_t made = ++clients_made_;
-  const sim::prng random = sim::prng{options_.seed}.split("client/" + std::to_string(made - 1));
+  const prng random = prng{options_.seed}.split("client/" + std::to_string(made - 1));
   // The home node in the high half: clients that deployments on other nodes make get other
   // ids.
   const std::uint64_t id = (std::uint64_t{home} << 32) | (made & 0xffff'ffffU);

@@ -74,8 +74,8 @@ void deployment::boot(actor_system& system, std::uint32_t node) {
       .timing = timing_of(options_),
       .status = &status_,
       .rollbacks = &rollbacks_,
-      .random = sim::prng{options_.seed}.split("read_concern/member/" + std::to_string(node) +
-                                               "/boot/" + std::to_string(boot_number)),
+      .random = prng{options_.seed}.split("read_concern/member/" + std::to_string(node) + "/boot/" +
+                                          std::to_string(boot_number)),
       .voter = durable || boot_number == 0,
       .storage = durable ? options_.storage(node) : nullptr};
   auto ref = system.spawn(&run_member, std::move(setup));
@@ -95,7 +95,7 @@ std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home, session_
   }
   const auto stream = "read_concern/session/" + std::to_string(home) + "/" + std::to_string(number);
   return std::make_unique<session_client>(topology_.replicas, directory_, session, number + 1,
-                                          sim::prng{options_.seed}.split(stream));
+                                          prng{options_.seed}.split(stream));
 }
 
 result<std::unique_ptr<deployment>> deploy(kv::topology topology, options opts) {

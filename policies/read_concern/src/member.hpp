@@ -12,8 +12,8 @@
 #include "coact/policies/read_concern/member_status.hpp"
 #include "coact/policies/read_concern/rollback_log.hpp"
 #include "coact/runtime/actor_context.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 #include "coact/runtime/task.hpp"
 
 namespace coact::policies::read_concern {
@@ -45,7 +45,7 @@ struct member_setup {
   status_board* status = nullptr;
   rollback_log* rollbacks = nullptr;
   /// Election timeouts are drawn from it.
-  sim::prng random{0};
+  prng random{0};
   /// False for a member restarted without durable state (see member_status::voter).
   bool voter = true;
   /// Where the term, vote and oplog are kept; null: volatile.

@@ -61,7 +61,7 @@ struct session_client::answer {
 };
 
 session_client::session_client(std::vector<kv::member> members, const kv::directory& directory,
-                               session_options options, std::uint64_t id, sim::prng random)
+                               session_options options, std::uint64_t id, prng random)
     : members_(std::move(members)), directory_(&directory), options_(options), id_(id),
       random_(random), round_trip_(members_.size(), duration{0}) {}
 

@@ -10,7 +10,7 @@
 #include "coact/actors/kv_client.hpp"
 #include "coact/policies/read_concern/op_time.hpp"
 #include "coact/policies/read_concern/session.hpp"
-#include "coact/runtime/sim/prng.hpp"
+#include "coact/runtime/prng.hpp"
 
 namespace coact::policies::read_concern {
 
@@ -26,7 +26,7 @@ class session_client final : public kv::client {
  public:
   /// `directory` must outlive the client; `id` (not 0) must be unique in the replica set.
   session_client(std::vector<kv::member> members, const kv::directory& directory,
-                 session_options options, std::uint64_t id, sim::prng random);
+                 session_options options, std::uint64_t id, prng random);
 
   task<result<kv::read_result>> get(actor_context& self, std::string key) override;
   task<result<kv::write_result>> put(actor_context& self, std::string key,
@@ -55,7 +55,7 @@ class session_client final : public kv::client {
   session_options options_;
   std::uint64_t id_;
   std::uint64_t writes_ = 0;  // the number of the last write begun
-  sim::prng random_;
+  prng random_;
   op_time token_;
   std::optional<std::size_t> primary_;  // index into members_: the believed primary
   std::size_t rotation_ = 0;            // the next member to try when none is known

@@ -41,8 +41,8 @@ class raft_deployment final : public kv::deployment {
         .directory = &directory_,
         .timing = options_.timing,
         .storage = options_.storage ? options_.storage(node) : nullptr,
-        .random = sim::prng{options_.seed}.split("strong/raft/" + std::to_string(node) + "/" +
-                                                 std::to_string(life)),
+        .random = prng{options_.seed}.split("strong/raft/" + std::to_string(node) + "/" +
+                                            std::to_string(life)),
         .on_leader = options_.on_leader,
     };
     auto ref = system.spawn(&raft_node, std::move(config));

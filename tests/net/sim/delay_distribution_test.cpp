@@ -12,9 +12,9 @@
 #include <vector>
 
 using coact::duration;
+using coact::prng;
 using coact::net::sim::delay_distribution;
 using coact::net::sim::pbs_model;
-using coact::sim::prng;
 
 namespace {
 

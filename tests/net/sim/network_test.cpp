@@ -64,7 +64,7 @@ int inversions(const std::vector<time_point>& arrivals) {
 // Proves the loss probability is the measured loss rate, and lost messages are counted.
 TEST_CASE("messages are lost at the configured rate", "[net][sim]") {
   INFO("seed " << seed);
-  network net{sim::prng{seed}};
+  network net{coact::prng{seed}};
   REQUIRE(net.set_defaults({.loss_probability = 0.2}));
   const auto arrivals = send_many(net, message_count);
   const auto& c = net.counters();
@@ -80,7 +80,7 @@ TEST_CASE("messages are lost at the configured rate", "[net][sim]") {
 // duplicated message arrives as two copies.
 TEST_CASE("messages are duplicated at the configured rate", "[net][sim]") {
   INFO("seed " << seed);
-  network net{sim::prng{seed}};
+  network net{coact::prng{seed}};
   REQUIRE(net.set_defaults({.loss_probability = 0.1, .duplication_probability = 0.05}));
   const auto arrivals = send_many(net, message_count);
   const auto& c = net.counters();
@@ -95,9 +95,9 @@ TEST_CASE("messages are duplicated at the configured rate", "[net][sim]") {
 TEST_CASE("FIFO links keep order and non-FIFO links reorder", "[net][sim]") {
   INFO("seed " << seed);
   const auto wide = delay_distribution::uniform(0, 10).value();
-  network fifo{sim::prng{seed}};
+  network fifo{coact::prng{seed}};
   REQUIRE(fifo.set_defaults({.delay = wide}));
-  network loose{sim::prng{seed}};
+  network loose{coact::prng{seed}};
   REQUIRE(loose.set_defaults({.delay = wide, .fifo = false}));
   const auto in_order = send_many(fifo, 10'000);
   const auto reordered = send_many(loose, 10'000);
@@ -109,7 +109,7 @@ TEST_CASE("FIFO links keep order and non-FIFO links reorder", "[net][sim]") {
 
 // Proves FIFO is per link: a slow link holds back nothing on another link.
 TEST_CASE("FIFO order is kept per link", "[net][sim]") {
-  network net{sim::prng{seed}};
+  network net{coact::prng{seed}};
   REQUIRE(net.set_link(0, 1, {.delay = delay_distribution::constant(100).value()}));
   std::vector<duration> arrivals;
   net.plan(0, 1, other_type, time_point{}, arrivals);
@@ -121,7 +121,7 @@ TEST_CASE("FIFO order is kept per link", "[net][sim]") {
 // Proves a link's own settings override the defaults in one direction only, reset_link
 // restores the defaults, and probabilities outside [0, 1] are refused.
 TEST_CASE("per-link settings override the defaults", "[net][sim]") {
-  network net{sim::prng{seed}};
+  network net{coact::prng{seed}};
   REQUIRE(net.set_link(0, 1, {.loss_probability = 1}));
   CHECK(net.settings(0, 1).loss_probability == 1);
   CHECK(net.settings(1, 0).loss_probability == 0);
@@ -147,7 +147,7 @@ TEST_CASE("per-link settings override the defaults", "[net][sim]") {
 // and by the link's delay otherwise, FIFO still holding across types, and pbs_link pairs
 // a PBS model's write-request and other-message distributions.
 TEST_CASE("per-type delays override the link's delay", "[net][sim]") {
-  network net{sim::prng{seed}};
+  network net{coact::prng{seed}};
   REQUIRE(net.set_link(0, 1,
                        {.delay = delay_distribution::constant(1).value(),
                         .delay_by_type = {{write_type, delay_distribution::constant(7).value()}}}));
@@ -176,7 +176,7 @@ TEST_CASE("per-type delays override the link's delay", "[net][sim]") {
 TEST_CASE("the same seed plans the same arrivals", "[net][sim]") {
   INFO("seed " << seed);
   const auto run = [](std::uint64_t s) {
-    network net{sim::prng{s}.split("net")};
+    network net{coact::prng{s}.split("net")};
     REQUIRE(net.set_defaults({.delay = delay_distribution::lnkd_ssd(),
                               .loss_probability = 0.05,
                               .duplication_probability = 0.05,
@@ -203,7 +203,7 @@ namespace {
 /// The cut links of a 3-node world sampled every 100 ms under a random fault schedule,
 /// as text; checks that the schedule ran and ended healed.
 std::string chaos_trace(std::uint64_t s) {
-  auto net = std::make_shared<network>(sim::prng{s}.split("net"));
+  auto net = std::make_shared<network>(coact::prng{s}.split("net"));
   sim::world w{s, net};
   for (const char* dc : {"east", "west", "west"}) w.add_node({.datacenter = dc}, nullptr);
   net->set_datacenters(coact::net::sim::datacenters_of(w));
@@ -252,7 +252,7 @@ TEST_CASE("random faults follow the seed", "[net][sim]") {
 
 // Proves start_chaos refuses options it cannot follow.
 TEST_CASE("invalid fault schedules are refused", "[net][sim]") {
-  auto net = std::make_shared<network>(sim::prng{seed});
+  auto net = std::make_shared<network>(coact::prng{seed});
   sim::world w{seed, net};
   const auto until = time_point{1min};
   CHECK(net->start_chaos(w, {.mean_between = 0s, .until = until}).error() ==
@@ -290,7 +290,7 @@ task<void> asker(actor_context& self, const actor_ref* target, int count, durati
 // (whether it cuts both ways or only the replies) and are answered after the heal.
 TEST_CASE("asks across a partition time out until it heals", "[net][sim]") {
   INFO("seed " << seed);
-  auto net = std::make_shared<network>(sim::prng{seed}.split("net"));
+  auto net = std::make_shared<network>(coact::prng{seed}.split("net"));
   sim::world w{seed, net};
   actor_ref echo;
   ask_log log;
@@ -323,7 +323,7 @@ TEST_CASE("asks across a partition time out until it heals", "[net][sim]") {
 // Proves the world hands the network each message's payload type: an ask whose request
 // type is delayed by 10 ms and whose reply takes 1 ms completes after 11 ms.
 TEST_CASE("a world's messages are delayed by their payload type", "[net][sim]") {
-  auto net = std::make_shared<network>(sim::prng{seed}.split("net"));
+  auto net = std::make_shared<network>(coact::prng{seed}.split("net"));
   REQUIRE(net->set_defaults({.delay_by_type = {{capnp::typeId<coact::test::Ping>(),
                                                 delay_distribution::constant(10).value()}}}));
   sim::world w{seed, net};

@@ -47,7 +47,7 @@ link_set cut_links(const network& net) {
 
 // Proves each kind of partition cuts exactly the links it names, and healing restores all.
 TEST_CASE("each partition kind cuts exactly its links", "[net][sim]") {
-  network net{sim::prng{1}, &datacenter};
+  network net{coact::prng{1}, &datacenter};
   REQUIRE(cut_links(net).empty());
   const auto check_kind = [&](partition p, const link_set& expected) {
     const auto id = net.block(std::move(p));
@@ -79,7 +79,7 @@ TEST_CASE("each partition kind cuts exactly its links", "[net][sim]") {
 // Proves overlapping partitions heal independently: a link stays cut while any partition
 // still cuts it, and heal_all restores everything.
 TEST_CASE("overlapping partitions heal one at a time or all at once", "[net][sim]") {
-  network net{sim::prng{1}};
+  network net{coact::prng{1}};
   const auto a = net.block(partition::isolate(0)).value();
   const auto b = net.block(partition::one_way(0, 1)).value();
   CHECK(net.partitions_in_effect() == 2);
@@ -98,7 +98,7 @@ TEST_CASE("overlapping partitions heal one at a time or all at once", "[net][sim
 // Proves a message on a cut link is lost and counted as lost to the partition, while the
 // other direction of a one-way cut still carries messages.
 TEST_CASE("a cut link loses its messages", "[net][sim]") {
-  network net{sim::prng{1}};
+  network net{coact::prng{1}};
   (void)net.block(partition::one_way(0, 1)).value();
   std::vector<duration> arrivals;
   net.plan(0, 1, 0, time_point{}, arrivals);
@@ -112,7 +112,7 @@ TEST_CASE("a cut link loses its messages", "[net][sim]") {
 
 // Proves a datacenter partition needs datacenters, and datacenters_of reads the world's.
 TEST_CASE("datacenter partitions need the nodes' datacenters", "[net][sim]") {
-  network net{sim::prng{1}};
+  network net{coact::prng{1}};
   CHECK(net.block(partition::split({"east"})).error() == coact::errc::invalid_argument);
   CHECK(net.block(partition::datacenters_apart()).error() == coact::errc::invalid_argument);
   sim::world w{1};
@@ -129,7 +129,7 @@ TEST_CASE("datacenter partitions need the nodes' datacenters", "[net][sim]") {
 // Proves a scheduled partition is in effect from its start to exactly start + heal_after
 // in virtual time, and a partition healed before its start never starts.
 TEST_CASE("a scheduled partition starts and ends on time", "[net][sim]") {
-  auto net = std::make_shared<network>(sim::prng{7}.split("net"));
+  auto net = std::make_shared<network>(coact::prng{7}.split("net"));
   sim::world w{7, net};
   w.add_node({.name = "a"}, nullptr);
   w.add_node({.name = "b"}, nullptr);

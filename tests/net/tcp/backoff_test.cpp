@@ -13,9 +13,9 @@
 
 using namespace std::chrono_literals;
 using coact::duration;
+using coact::prng;
 using coact::net::tcp::backoff;
 using coact::net::tcp::backoff_options;
-using coact::sim::prng;
 
 namespace {
 

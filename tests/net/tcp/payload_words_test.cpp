@@ -19,7 +19,7 @@
 
 #include "coact/net/tcp/frame_codec.hpp"
 #include "coact/runtime/message.hpp"
-#include "coact/runtime/sim/prng.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/wire.hpp"
 #include "test_messages.capnp.h"
 
@@ -90,7 +90,7 @@ coact::result<coact::envelope> quick(const words& w) {
 
 /// Fills `p` with a random object: null, a struct, a list of each element size, or a
 /// list of structs, `depth` levels deep at most.
-void fill(capnp::AnyPointer::Builder p, coact::sim::prng& rng, int depth) {
+void fill(capnp::AnyPointer::Builder p, coact::prng& rng, int depth) {
   const auto count = static_cast<unsigned>(rng.below(6));
   switch (depth == 0 ? rng.below(2) * 3 : rng.below(10)) {
     case 0:
@@ -150,7 +150,7 @@ void fill(capnp::AnyPointer::Builder p, coact::sim::prng& rng, int depth) {
 
 /// A random payload of seed `seed`: a root struct and what hangs from it.
 words random_payload(std::uint64_t seed) {
-  coact::sim::prng rng{seed};
+  coact::prng rng{seed};
   capnp::MallocMessageBuilder b{1u << 14};
   auto root = b.getRoot<capnp::AnyPointer>().initAsAnyStruct(
       static_cast<std::uint16_t>(rng.below(3)), static_cast<std::uint16_t>(rng.below(4)));
@@ -295,7 +295,7 @@ TEST_CASE("a damaged payload the check takes reads as Cap'n Proto reads it",
           "[net][tcp][payload]") {
   std::size_t taken = 0;
   std::size_t refused = 0;
-  coact::sim::prng rng{2024};
+  coact::prng rng{2024};
   for (std::uint64_t round = 0; round < 3000; ++round) {
     INFO("round " << round);
     words w = random_payload(round % 300 + 1);

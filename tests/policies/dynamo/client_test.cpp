@@ -36,7 +36,7 @@ constexpr sim::node_id client_node = replica_count;
 /// Three replica nodes and one client node on a 1 ms network, the policy booted.
 struct small_cluster {
   std::shared_ptr<nsim::network> network =
-      std::make_shared<nsim::network>(sim::prng{7}.split("net"));
+      std::make_shared<nsim::network>(coact::prng{7}.split("net"));
   std::unique_ptr<sim::world> world = std::make_unique<sim::world>(7, network);
   std::unique_ptr<dynamo::deployment> policy;
 

@@ -49,7 +49,7 @@ task<void> leader_watch(actor_context& self, const dynamo::deployment* policy, s
 /// A cas expects the value this process last saw for the key, so that some match.
 task<void> client_process(actor_context& self, std::unique_ptr<kv::recording_client> strong,
                           std::unique_ptr<kv::recording_client> eventual, std::int64_t process,
-                          workload work, sim::prng random, int* done) {
+                          workload work, coact::prng random, int* done) {
   if (self.now() < work.start) co_await self.sleep(work.start - self.now());
   std::map<std::string, std::optional<std::string>> seen;
   for (int i = 0; i < work.ops && self.now() < work.stop; ++i) {
@@ -154,7 +154,7 @@ class crash_schedule {
   const leader_table& leaders_;
   const dynamo::partitioning& layout_;
   outcome& out_;
-  sim::prng random_;
+  coact::prng random_;
   bool down_ = false;
 };
 
@@ -187,7 +187,7 @@ std::string replica_name(std::uint32_t node) { return "r" + std::to_string(node)
 
 outcome run(const cluster_settings& settings) {
   outcome out;
-  auto network = std::make_shared<nsim::network>(sim::prng{settings.seed}.split("net"));
+  auto network = std::make_shared<nsim::network>(coact::prng{settings.seed}.split("net"));
   REQUIRE(network->set_defaults(settings.links));
   auto w = std::make_unique<sim::world>(settings.seed, network);
   coact::check::recorder log{w->true_clock()};

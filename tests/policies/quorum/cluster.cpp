@@ -17,7 +17,7 @@ using coact::task;
 
 /// One client process: the workload's operations, recorded by `c`.
 task<void> run_client(actor_context& self, std::unique_ptr<coact::kv::client> c, workload w,
-                      std::int64_t process, sim::prng random) {
+                      std::int64_t process, coact::prng random) {
   for (int i = 0; i < w.operations; ++i) {
     co_await self.sleep(coact::duration{random.between(0, w.pause_max.count())});
     std::string key = w.keys[random.below(w.keys.size())];
@@ -56,7 +56,7 @@ task<void> run_probe(actor_context& self, const coact::kv::directory* refs, sim:
 
 cluster::cluster(std::uint64_t seed, cluster_options options)
     : replica_count_(options.replicas.size()), client_count_(options.clients.size()),
-      network_(std::make_shared<nsim::network>(sim::prng{seed}.split("net"))),
+      network_(std::make_shared<nsim::network>(coact::prng{seed}.split("net"))),
       world_(seed, network_) {
   log_ = std::make_unique<coact::check::recorder>(world_.true_clock());
   REQUIRE(network_->set_defaults(options.links));

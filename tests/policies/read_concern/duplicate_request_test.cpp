@@ -185,7 +185,7 @@ task<void> duplicate_client(actor_context& self, duplicate_run* run) {
 // the client's next write changes nothing either.
 SCENARIO("a write request delivered twice is applied once", "[read_concern][duplication]") {
   GIVEN("a replica set on 1 ms links without faults, and a client that sends one put twice") {
-    auto network = std::make_shared<nsim::network>(sim::prng{7}.split("net"));
+    auto network = std::make_shared<nsim::network>(coact::prng{7}.split("net"));
     REQUIRE(network->set_defaults({.delay = nsim::delay_distribution::constant(1.0).value()}));
     auto world = std::make_unique<sim::world>(7, network);
     sim::world& w = *world;

@@ -32,7 +32,7 @@ struct workload_plan {
   double read_share = 0;
   double cas_share = 0;
   duration think_max;
-  sim::prng random{0};
+  prng random{0};
 };
 
 task<void> workload(actor_context& self, workload_plan plan) {
@@ -100,7 +100,7 @@ void on_primary(sim::world& w, const rc::deployment& d, time_point at,
 }  // namespace
 
 outcome run_scenario(const scenario& s) {
-  auto network = std::make_shared<nsim::network>(sim::prng{s.seed}.split("net"));
+  auto network = std::make_shared<nsim::network>(prng{s.seed}.split("net"));
   REQUIRE(network->set_defaults({.delay = s.delay,
                                  .loss_probability = s.loss,
                                  .duplication_probability = s.duplication,

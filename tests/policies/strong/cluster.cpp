@@ -28,7 +28,7 @@ void count(client_stats& stats, op kind, const std::error_code& error, coact::du
 /// One client process: the workload's operations, one at a time. A cas expects the value
 /// this process last saw for the key, so that some cases match.
 task<void> client_process(actor_context& self, coact::kv::client* client, std::int64_t process,
-                          workload work, sim::prng random, client_stats* stats, int* running) {
+                          workload work, coact::prng random, client_stats* stats, int* running) {
   if (self.now() < work.start) co_await self.sleep(work.start - self.now());
   std::map<std::string, std::optional<std::string>> seen;
   for (int i = 0; i < work.ops; ++i) {
@@ -71,7 +71,7 @@ strong::options cluster_settings::test_policy() {
 
 cluster::cluster(std::uint64_t seed, cluster_settings settings)
     : settings_(std::move(settings)), stats_(settings_.clients.size()) {
-  network_ = std::make_shared<nsim::network>(sim::prng{seed}.split("net"));
+  network_ = std::make_shared<nsim::network>(coact::prng{seed}.split("net"));
   REQUIRE(network_->set_defaults(settings_.links));
   world_ = std::make_unique<sim::world>(seed, network_);
   log_ = std::make_unique<coact::check::recorder>(world_->true_clock());
@@ -124,7 +124,7 @@ cluster::~cluster() {
 }
 
 void cluster::schedule_crashes() {
-  sim::prng random = world_->stream("crashes");
+  coact::prng random = world_->stream("crashes");
   const double mean_ns = static_cast<double>(settings_.crash_mean_between.count());
   coact::time_point t{30ms};
   for (;;) {

@@ -52,7 +52,7 @@ TEST_CASE("raft log: synced state survives a crash, unsynced state does not",
     REQUIRE(log.set_term(4, std::nullopt));
     REQUIRE(log.append(entry(4, "lost")));
   }
-  sim::prng random{1};
+  coact::prng random{1};
   d.crash(random, /*torn_writes=*/false);
 
   auto log = open(d);
@@ -78,7 +78,7 @@ TEST_CASE("raft log: a torn tail is cut off", "[policies][strong]") {
       REQUIRE(log.append(entry(1, "b")));
       REQUIRE(log.set_term(2, std::nullopt));
     }
-    sim::prng random{seed};
+    coact::prng random{seed};
     d.crash(random, /*torn_writes=*/true);
     auto log = open(d);
     CHECK(log.term() >= 1);

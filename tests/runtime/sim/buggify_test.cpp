@@ -6,9 +6,9 @@
 
 #include <vector>
 
+using coact::prng;
 using coact::sim::fault_injector;
 using coact::sim::fault_scope;
-using coact::sim::prng;
 
 namespace {
 

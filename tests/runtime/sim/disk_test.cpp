@@ -8,8 +8,8 @@
 
 #include "coact/runtime/sim/world.hpp"
 
+using coact::prng;
 using coact::sim::disk;
-using coact::sim::prng;
 
 namespace {
 

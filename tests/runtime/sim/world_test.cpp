@@ -65,7 +65,7 @@ sim::world::boot_function responder_boot(actor_ref* slot) {
 /// Random delays (uniform 0-5 ms), 10% loss and 5% duplication, from the world's seed.
 class lossy_links final : public sim::link_model {
  public:
-  explicit lossy_links(sim::prng r) : random_(r) {}
+  explicit lossy_links(coact::prng r) : random_(r) {}
   void plan(sim::node_id, sim::node_id, std::uint64_t, time_point,
             std::vector<duration>& arrivals) override {
     if (random_.chance(0.10)) return;
@@ -74,11 +74,11 @@ class lossy_links final : public sim::link_model {
   }
 
  private:
-  sim::prng random_;
+  coact::prng random_;
 };
 
 /// Sends numbered Adds to random peers at random intervals; every node logs what arrives.
-task<void> chatter(actor_context& self, const std::vector<actor_ref>* peers, sim::prng r,
+task<void> chatter(actor_context& self, const std::vector<actor_ref>* peers, coact::prng r,
                    int count) {
   for (int i = 0; i < count; ++i) {
     co_await self.sleep(duration{r.between(0, 2'000'000)});
@@ -98,7 +98,7 @@ task<void> listener(actor_context& self, std::string* trace, const sim::world* w
 
 /// One run of a 3-node chatty topology over a lossy network: its trace of arrivals.
 std::string chatty_run(std::uint64_t seed) {
-  sim::world w{seed, std::make_shared<lossy_links>(sim::prng{seed}.split("net"))};
+  sim::world w{seed, std::make_shared<lossy_links>(coact::prng{seed}.split("net"))};
   std::vector<actor_ref> listeners(3);
   std::string trace;
   for (sim::node_id n = 0; n < 3; ++n) {

@@ -4,14 +4,14 @@
 #include <vector>
 
 #include "coact/runtime/clock.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 
 namespace coact::net::sim {
 
 /// A distribution of one-way message delays, in milliseconds: constant, uniform,
 /// exponential, Pareto, or a weighted mixture of those. A value type, cheap to copy; it
-/// holds no generator: every sample draws from the `coact::sim::prng` passed in, so a
+/// holds no generator: every sample draws from the `coact::prng` passed in, so a
 /// seed replays the same delays on every platform.
 class delay_distribution {
  public:
@@ -54,9 +54,9 @@ class delay_distribution {
   /// arithmetic cannot overflow on a heavy tail. Draws one value from `random` for the
   /// choice of a mixture's part (none for a single distribution) and one or more for the
   /// value itself.
-  [[nodiscard]] duration sample(coact::sim::prng& random) const;
+  [[nodiscard]] duration sample(coact::prng& random) const;
   /// One delay in milliseconds, before rounding and capping.
-  [[nodiscard]] double sample_ms(coact::sim::prng& random) const;
+  [[nodiscard]] double sample_ms(coact::prng& random) const;
 
   /// The distribution's mean in ms (infinite for a Pareto part with shape <= 1).
   [[nodiscard]] double mean_ms() const noexcept;
@@ -77,7 +77,7 @@ class delay_distribution {
   };
 
   explicit delay_distribution(component c) : components_{c} {}
-  [[nodiscard]] static double sample_component(const component& c, coact::sim::prng& random);
+  [[nodiscard]] static double sample_component(const component& c, coact::prng& random);
 
   std::vector<component> components_;
 };

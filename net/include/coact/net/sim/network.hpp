@@ -9,8 +9,8 @@
 
 #include "coact/net/sim/delay_distribution.hpp"
 #include "coact/net/sim/partition.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 #include "coact/runtime/sim/world.hpp"
 
 namespace coact::net::sim {
@@ -92,7 +92,7 @@ class network final : public coact::sim::link_model {
   /// Draws from `random` (typically world.stream("net"), or prng{seed}.split("net") before
   /// the world exists). `datacenter_of` is needed only by datacenter partitions; it can
   /// also be set later with set_datacenters (for instance to datacenters_of(world)).
-  explicit network(coact::sim::prng random, datacenter_function datacenter_of = nullptr);
+  explicit network(coact::prng random, datacenter_function datacenter_of = nullptr);
 
   /// The settings of every link without settings of its own. invalid_argument if a
   /// probability is outside [0, 1].
@@ -152,8 +152,8 @@ class network final : public coact::sim::link_model {
   void chaos_start(coact::sim::world& w);
   [[nodiscard]] duration chaos_draw(duration mean);
 
-  coact::sim::prng random_;
-  coact::sim::prng chaos_random_;
+  coact::prng random_;
+  coact::prng chaos_random_;
   datacenter_function datacenter_of_;
   link_settings defaults_;
   std::unordered_map<std::uint64_t, link_settings> links_;

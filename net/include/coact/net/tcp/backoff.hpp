@@ -4,8 +4,8 @@
 #include <cstdint>
 
 #include "coact/runtime/clock.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 
 namespace coact::net::tcp {
 
@@ -34,7 +34,7 @@ class backoff {
   [[nodiscard]] static result<backoff_options> validate(backoff_options options);
 
   /// Delays drawn from `random`. `options` must pass validate() (asserted).
-  backoff(backoff_options options, coact::sim::prng random);
+  backoff(backoff_options options, coact::prng random);
 
   /// The delay before the next attempt, in [ceil(ceiling() / 2), ceiling()] (so at least
   /// 1 ns); then counts the attempt and grows the ceiling. Draws one value from the
@@ -53,7 +53,7 @@ class backoff {
 
  private:
   backoff_options options_;
-  coact::sim::prng random_;
+  coact::prng random_;
   duration ceiling_;
   std::uint32_t attempts_ = 0;
 };

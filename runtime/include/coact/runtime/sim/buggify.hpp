@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <unordered_map>
 
-#include "coact/runtime/sim/prng.hpp"
+#include "coact/runtime/prng.hpp"
 
 namespace coact::sim {
 

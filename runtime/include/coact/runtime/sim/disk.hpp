@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "coact/runtime/sim/prng.hpp"
+#include "coact/runtime/prng.hpp"
 
 namespace coact::sim {
 

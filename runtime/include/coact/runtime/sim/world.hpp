@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/sim/buggify.hpp"
 #include "coact/runtime/sim/clocks.hpp"
 #include "coact/runtime/sim/disk.hpp"
-#include "coact/runtime/sim/prng.hpp"
 
 namespace coact::sim {
 

@@ -10,7 +10,7 @@
 #include "coact/actors/kv_client.hpp"
 #include "coact/policies/dynamo/options.hpp"
 #include "coact/policies/dynamo/partitioning.hpp"
-#include "coact/runtime/sim/prng.hpp"
+#include "coact/runtime/prng.hpp"
 
 namespace coact::policies::dynamo {
 
@@ -38,7 +38,7 @@ class client final : public kv::client {
   /// `layout` and `refs` must outlive the client (the deployment owns them). `id` must
   /// not be 0, and no other client of the partitions may have it.
   client(const partitioning& layout, const kv::directory& refs, std::uint32_t home,
-         std::uint64_t id, client_options options, sim::prng random);
+         std::uint64_t id, client_options options, prng random);
 
   /// A read, consistent or not as options.consistent_read says.
   task<result<kv::read_result>> get(actor_context& self, std::string key) override;
@@ -86,7 +86,7 @@ class client final : public kv::client {
   std::uint64_t id_;
   std::uint64_t sequence_ = 0;
   client_options options_;
-  sim::prng random_;
+  prng random_;
   /// The last leader seen of each partition.
   std::map<std::uint32_t, std::uint32_t> leaders_;
   /// Replica nodes that did not answer, until when they are passed over.

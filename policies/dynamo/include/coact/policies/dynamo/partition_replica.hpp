@@ -9,8 +9,8 @@
 #include "coact/actors/log_storage.hpp"
 #include "coact/policies/dynamo/options.hpp"
 #include "coact/runtime/actor_context.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 #include "coact/runtime/task.hpp"
 
 namespace coact::policies::dynamo {
@@ -28,7 +28,7 @@ struct replica_settings {
   const kv::directory* refs = nullptr;
   replica_timing timing;
   /// Draws the election timeouts.
-  sim::prng random{0};
+  prng random{0};
   /// The replica's durable log; null: volatile.
   std::unique_ptr<kv::log_storage> storage;
   /// A volatile replica restarted after a crash: it forgot its log and its votes, so it

@@ -9,8 +9,8 @@
 #include "coact/actors/log_storage.hpp"
 #include "coact/policies/strong/raft_timing.hpp"
 #include "coact/runtime/actor_context.hpp"
+#include "coact/runtime/prng.hpp"
 #include "coact/runtime/result.hpp"
-#include "coact/runtime/sim/prng.hpp"
 #include "coact/runtime/task.hpp"
 
 namespace coact::policies::strong {
@@ -33,7 +33,7 @@ struct raft_node_config {
   /// Where the term, vote and log persist (null: volatile, see raft_log).
   std::unique_ptr<kv::log_storage> storage;
   /// Draws the election timeouts; give each node, and each of its lives, its own stream.
-  sim::prng random{0};
+  prng random{0};
   leader_observer on_leader;
 };
 

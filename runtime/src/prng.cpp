@@ -1,4 +1,4 @@
-#include "coact/runtime/sim/prng.hpp"
+#include "coact/runtime/prng.hpp"
 
 #include <cassert>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "coact/runtime/stable_hash.hpp"
 
-namespace coact::sim {
+namespace coact {
 namespace {
 
 std::uint64_t splitmix64(std::uint64_t& x) noexcept {
@@ -92,4 +92,4 @@ double prng::normal(double mean, double stddev) noexcept {
   return mean + stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-}  // namespace coact::sim
+}  // namespace coact

@@ -3,12 +3,13 @@
 #include <cstdint>
 #include <string_view>
 
-namespace coact::sim {
+namespace coact {
 
 /// coact's own pseudo-random generator (xoshiro256**, seeded through splitmix64), with its
 /// own distributions: the standard library's distributions differ between
 /// implementations, which would break replay of a seed. Same seed, same sequence, on every
-/// platform. Not thread-safe: one generator per subsystem, on one thread.
+/// platform. Used by the simulator and by real runs alike (reconnect jitter, election
+/// timeouts). Not thread-safe: one generator per subsystem, on one thread.
 class prng {
  public:
   explicit prng(std::uint64_t seed) noexcept;
@@ -42,4 +43,4 @@ class prng {
   std::uint64_t state_[4];
 };
 
-}  // namespace coact::sim
+}  // namespace coact

@@ -1,6 +1,6 @@
 // coact's own generator and distributions: a seed's sequence is fixed forever (replay
 // depends on it), streams are independent, and the distributions have their shapes.
-#include "coact/runtime/sim/prng.hpp"
+#include "coact/runtime/prng.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,11 +8,11 @@
 #include <cmath>
 #include <vector>
 
-using coact::sim::prng;
+using coact::prng;
 
 // Proves a seed gives the same numbers on every platform and in every version: a changed
 // sequence would make recorded failing seeds replay something else.
-TEST_CASE("a seed's sequence is pinned", "[runtime][sim]") {
+TEST_CASE("a seed's sequence is pinned", "[runtime]") {
   prng r{42};
   CHECK(r.next() == 1546998764402558742ULL);
   CHECK(r.next() == 6990951692964543102ULL);
@@ -21,7 +21,7 @@ TEST_CASE("a seed's sequence is pinned", "[runtime][sim]") {
 }
 
 // Proves a stream depends on the seed and its name only, not on draws made before.
-TEST_CASE("split streams are independent of the parent's draws", "[runtime][sim]") {
+TEST_CASE("split streams are independent of the parent's draws", "[runtime]") {
   prng a{7};
   prng b{7};
   for (int i = 0; i < 100; ++i) (void)b.next();
@@ -31,7 +31,7 @@ TEST_CASE("split streams are independent of the parent's draws", "[runtime][sim]
 }
 
 // Proves below() stays in range, reaches every value, and is not visibly biased.
-TEST_CASE("below is uniform over its range", "[runtime][sim]") {
+TEST_CASE("below is uniform over its range", "[runtime]") {
   prng r{1};
   std::vector<int> counts(10, 0);
   for (int i = 0; i < 100'000; ++i) ++counts.at(r.below(10));
@@ -45,7 +45,7 @@ TEST_CASE("below is uniform over its range", "[runtime][sim]") {
 }
 
 // Proves the continuous distributions have the means and supports they are named for.
-TEST_CASE("exponential, Pareto, normal and chance have their shapes", "[runtime][sim]") {
+TEST_CASE("exponential, Pareto, normal and chance have their shapes", "[runtime]") {
   prng r{2};
   constexpr int n = 200'000;
   double exp_sum = 0;
