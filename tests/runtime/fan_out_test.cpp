@@ -72,11 +72,10 @@ coact::task<void> each_of(coact::actor_context& self, std::vector<coact::actor_r
                           slot<std::vector<std::size_t>> out) {
   coact::fan_out f = self.ask_each<coact::test::Pong>(targets, ping(), wait_max);
   std::vector<std::size_t> order;
-  while (auto i = co_await f.next()) {
-    REQUIRE(f.outcome(*i) != nullptr);
-    order.push_back(*i);
-  }
-  CHECK(f.pending() == 0);
+  // Catch's assertions are not for shard threads: a broken promise shows as a bad index.
+  constexpr std::size_t broken = ~std::size_t{0};
+  while (auto i = co_await f.next()) order.push_back(f.outcome(*i) != nullptr ? *i : broken);
+  if (f.pending() != 0) order.push_back(broken);
   out->set_value(std::move(order));
 }
 
