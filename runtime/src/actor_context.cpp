@@ -60,36 +60,17 @@ result<envelope> receive_awaiter::await_resume() noexcept {
 // ---- ask ----
 
 ask_awaiter::~ask_awaiter() {
-  if (pending_ != 0) {
-    detail::shard& s = shard_of(cell_);
-    if (auto* e = s.pending_.find(pending_)) s.cancel_timer(e->timer);
-    s.pending_.remove(pending_);
-  }
+  if (pending_ != 0) shard_of(cell_).abandon_ask(pending_);
 }
 
 bool ask_awaiter::await_suspend(std::coroutine_handle<> h) {
-  detail::shard& s = shard_of(cell_);
-  if (!s.system_.accepting()) {
-    outcome_.emplace(make_error_code(errc::shutting_down));
+  auto started =
+      shard_of(cell_).start_ask(cell_, target_, std::move(request_), timeout_, {.single = this});
+  if (!started) {
+    outcome_.emplace(started.error());
     return false;
   }
-  detail::envelope_node* node = request_.release();
-  if (auto sized = check_size(cell_, node); !sized) {
-    outcome_.emplace(sized.error());
-    return false;
-  }
-  pending_ = s.pending_.add({.single = this}, cell_->ref_, target_);
-  node->kind = message_kind::ask;
-  node->correlation = pending_;
-  node->sender = cell_->ref_;
-  node->target = target_;
-  if (auto sent = s.system_.send(node); !sent) {
-    s.pending_.remove(std::exchange(pending_, 0));
-    outcome_.emplace(sent.error());
-    return false;
-  }
-  s.pending_.find(pending_)->timer =
-      s.add_timer(timeout_, {detail::timer_action::kind::ask_deadline, cell_->ref_, pending_});
+  pending_ = started.value();
   waiter_ = detail::suspend(cell_, h);
   return true;
 }
@@ -126,13 +107,10 @@ void sleep_awaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 void yield_awaiter::await_suspend(std::coroutine_handle<> h) {
-  if (detail::child_task* t = cell_->running_child_) {
-    t->resume = h;
-    shard_of(cell_).schedule(cell_, t);
-    return;
-  }
-  cell_->resume_ = h;
-  shard_of(cell_).schedule(cell_);
+  // Ready again at once, without the wait state: the rest of the shard goes first.
+  detail::child_task* const t = cell_->running_child_;
+  (t != nullptr ? t->resume : cell_->resume_) = h;
+  detail::wake(cell_, t);
 }
 
 // ---- context ----

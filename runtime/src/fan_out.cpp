@@ -21,39 +21,19 @@ fan_out::fan_out(detail::cell& c, std::span<const actor_ref> targets, envelope r
 }
 
 fan_out::~fan_out() {
-  detail::shard& s = detail::shard_of(cell_);
   for (std::uint32_t i = 0; i < size_; ++i) {
-    const std::uint64_t id = slots_[i].pending;
-    if (id == 0) continue;
-    if (auto* e = s.pending_.find(id)) s.cancel_timer(e->timer);
-    s.pending_.remove(id);
+    if (slots_[i].pending != 0) detail::shard_of(cell_).abandon_ask(slots_[i].pending);
   }
 }
 
 void fan_out::start(std::uint32_t i, actor_ref target, envelope request) {
-  detail::shard& s = detail::shard_of(cell_);
-  if (!s.system_.accepting()) {
-    store(i, make_error_code(errc::shutting_down));
-    return;
+  auto started = detail::shard_of(cell_).start_ask(cell_, target, std::move(request), timeout_,
+                                                   {.group = this, .target = i});
+  if (started) {
+    slots_[i].pending = started.value();
+  } else {
+    store(i, started.error());
   }
-  detail::envelope_node* node = request.release();
-  if (auto sized = detail::check_size(cell_, node); !sized) {
-    store(i, sized.error());
-    return;
-  }
-  const std::uint64_t id = s.pending_.add({.group = this, .target = i}, cell_->ref_, target);
-  node->kind = message_kind::ask;
-  node->correlation = id;
-  node->sender = cell_->ref_;
-  node->target = target;
-  if (auto sent = s.system_.send(node); !sent) {
-    s.pending_.remove(id);
-    store(i, sent.error());
-    return;
-  }
-  slots_[i].pending = id;
-  s.pending_.find(id)->timer =
-      s.add_timer(timeout_, {detail::timer_action::kind::ask_deadline, cell_->ref_, id});
 }
 
 result<envelope>* fan_out::outcome(std::size_t i) noexcept {

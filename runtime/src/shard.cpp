@@ -8,6 +8,7 @@
 #include "coact/runtime/assert.hpp"
 #include "coact/runtime/sim/buggify.hpp"
 #include "detail/cell.hpp"
+#include "detail/suspension.hpp"
 #include "detail/system_core.hpp"
 
 namespace coact::detail {
@@ -615,6 +616,30 @@ void shard::fire(const timer_action& action) {
     c->wait_timed_out_ = true;
     schedule(c);
   }
+}
+
+result<std::uint64_t> shard::start_ask(cell* asker, actor_ref target, envelope request,
+                                       duration timeout, pending_asks::sink to) {
+  if (!system_.accepting()) return errc::shutting_down;
+  envelope_node* node = request.release();
+  if (auto sized = check_size(asker, node); !sized) return sized.error();
+  const std::uint64_t id = pending_.add(to, asker->ref_, target);
+  node->kind = message_kind::ask;
+  node->correlation = id;
+  node->sender = asker->ref_;
+  node->target = target;
+  if (auto sent = system_.send(node); !sent) {
+    pending_.remove(id);
+    return sent.error();
+  }
+  pending_.find(id)->timer =
+      add_timer(timeout, {timer_action::kind::ask_deadline, asker->ref_, id});
+  return id;
+}
+
+void shard::abandon_ask(std::uint64_t id) {
+  if (auto* e = pending_.find(id)) cancel_timer(e->timer);
+  pending_.remove(id);
 }
 
 void shard::complete_ask(std::uint64_t id, result<envelope> outcome) {

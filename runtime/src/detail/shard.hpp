@@ -104,6 +104,13 @@ class shard : public std::enable_shared_from_this<shard> {
   }
 
   [[nodiscard]] time_point now() const noexcept;
+  /// Sends `request` from `asker` to `target` as an ask whose outcome (reply, error or
+  /// deadline) goes to `to`; returns its id in the pending-ask table, or the error that
+  /// kept it from leaving (then `to` hears nothing).
+  result<std::uint64_t> start_ask(cell* asker, actor_ref target, envelope request, duration timeout,
+                                  pending_asks::sink to);
+  /// Forgets a pending ask whose waiter is going away; its late reply is a dead letter.
+  void abandon_ask(std::uint64_t id);
   /// On this shard's thread: every ask waiting for an actor on `node` fails with `error`.
   void fail_asks_to(std::uint32_t node, std::error_code error);
   /// On this shard's thread (its alarm, or the simulator): fires the timers due by now,
