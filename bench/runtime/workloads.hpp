@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "common/bench_scale.hpp"
@@ -61,6 +62,28 @@ enum class fanout_wait { all, majority };
 /// The answers that end a round of `targets` asks.
 inline constexpr std::size_t fanout_needed(fanout_wait wait, std::size_t targets) {
   return wait == fanout_wait::all ? targets : targets / 2 + 1;
+}
+
+/// Registers the four fan-out variants (all_3, all_5, majority_3, majority_5) of `workload`
+/// under "<name>/<variant>", at the given thread counts. Both sides name them alike.
+template <class Workload>
+void register_fanout(const std::string& name, Workload workload,
+                     std::vector<std::int64_t> threads) {
+  struct variant {
+    const char* suffix;
+    fanout_wait wait;
+    std::int64_t responders;
+  };
+  constexpr variant variants[] = {{"all_3", fanout_wait::all, 3},
+                                  {"all_5", fanout_wait::all, 5},
+                                  {"majority_3", fanout_wait::majority, 3},
+                                  {"majority_5", fanout_wait::majority, 5}};
+  for (const variant& v : variants) {
+    auto* b = benchmark::RegisterBenchmark((name + "/" + v.suffix).c_str(), workload, v.wait,
+                                           v.responders);
+    b->ArgName("threads")->UseRealTime()->Unit(benchmark::kMillisecond);
+    for (const std::int64_t t : threads) b->Arg(t);
+  }
 }
 
 /// splitmix64 (Steele, Lea, Flood 2014): both sides draw the same peer sequences from the

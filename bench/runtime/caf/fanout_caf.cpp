@@ -80,34 +80,11 @@ void fanout(benchmark::State& state, fanout_wait wait, std::int64_t responders) 
   state.SetItemsProcessed(state.iterations() * rounds);
 }
 
-BENCHMARK_CAPTURE(fanout, all_3, fanout_wait::all, 3)
-    ->Name("fanout/caf/all_3")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout, all_5, fanout_wait::all, 5)
-    ->Name("fanout/caf/all_5")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout, majority_3, fanout_wait::majority, 3)
-    ->Name("fanout/caf/majority_3")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout, majority_5, fanout_wait::majority, 5)
-    ->Name("fanout/caf/majority_5")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+// Registered at start-up, as the BENCHMARK macros are.
+const bool fanout_registered = [] {
+  register_fanout("fanout/caf", fanout, {1, 2});
+  return true;
+}();
 
 }  // namespace
 }  // namespace coact::bench::caf_side

@@ -76,58 +76,12 @@ void fanout_cross_shard(benchmark::State& state, fanout_wait wait, std::int64_t 
   run_fanout(state, placement::cross_shard, wait, responders);
 }
 
-BENCHMARK_CAPTURE(fanout, all_3, fanout_wait::all, 3)
-    ->Name("fanout/coact/all_3")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout, all_5, fanout_wait::all, 5)
-    ->Name("fanout/coact/all_5")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout, majority_3, fanout_wait::majority, 3)
-    ->Name("fanout/coact/majority_3")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout, majority_5, fanout_wait::majority, 5)
-    ->Name("fanout/coact/majority_5")
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout_cross_shard, all_3, fanout_wait::all, 3)
-    ->Name("fanout_cross_shard/coact/all_3")
-    ->ArgName("threads")
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout_cross_shard, all_5, fanout_wait::all, 5)
-    ->Name("fanout_cross_shard/coact/all_5")
-    ->ArgName("threads")
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout_cross_shard, majority_3, fanout_wait::majority, 3)
-    ->Name("fanout_cross_shard/coact/majority_3")
-    ->ArgName("threads")
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(fanout_cross_shard, majority_5, fanout_wait::majority, 5)
-    ->Name("fanout_cross_shard/coact/majority_5")
-    ->ArgName("threads")
-    ->Arg(2)
-    ->UseRealTime()
-    ->Unit(benchmark::kMillisecond);
+// Registered at start-up, as the BENCHMARK macros are.
+const bool fanout_registered = [] {
+  register_fanout("fanout/coact", fanout, {1, 2});
+  register_fanout("fanout_cross_shard/coact", fanout_cross_shard, {2});
+  return true;
+}();
 
 }  // namespace
 }  // namespace coact::bench
