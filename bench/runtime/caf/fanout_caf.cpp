@@ -82,7 +82,7 @@ void fanout(benchmark::State& state, fanout_wait wait, std::int64_t responders) 
 
 // Registered at start-up, as the BENCHMARK macros are.
 const bool fanout_registered = [] {
-  register_fanout("fanout/caf", fanout, {1, 2});
+  register_fanout("runtime/fanout/caf", fanout, {1, 2});
   return true;
 }();
 

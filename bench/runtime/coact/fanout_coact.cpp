@@ -78,8 +78,8 @@ void fanout_cross_shard(benchmark::State& state, fanout_wait wait, std::int64_t 
 
 // Registered at start-up, as the BENCHMARK macros are.
 const bool fanout_registered = [] {
-  register_fanout("fanout/coact", fanout, {1, 2});
-  register_fanout("fanout_cross_shard/coact", fanout_cross_shard, {2});
+  register_fanout("runtime/fanout/coact", fanout, {1, 2});
+  register_fanout("runtime/fanout_cross_shard/coact", fanout_cross_shard, {2});
   return true;
 }();
 
