@@ -126,7 +126,7 @@ task<result<void>> replica(actor_context& self, std::unique_ptr<log_storage> sto
   for (;;) {
     envelope e = co_await self.receive();
     result<void> kept = success();
-    dispatch(self, e, on<proto::ReplicaRead>([&](envelope& read) { answer_read(self, read, map); }),
+    dispatch(e, on<proto::ReplicaRead>([&](envelope& read) { answer_read(self, read, map); }),
              on<proto::ReplicaWrite>([&](envelope& write, proto::ReplicaWrite::Reader w) {
                const std::string_view key{w.getKey().cStr(), w.getKey().size()};
                const std::string_view value{w.getValue().cStr(), w.getValue().size()};

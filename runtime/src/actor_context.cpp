@@ -169,14 +169,6 @@ void actor_context::reply_error(envelope& request, std::error_code error) {
   cell_->shard_->system_.reply_error(req, error);
 }
 
-void actor_context::reject(envelope& e, std::error_code reason) {
-  if (e.kind() == message_kind::ask) {
-    reply_error(e, reason);
-    return;
-  }
-  refused({e.target(), e.sender(), e.type_id(), e.kind(), {}}, reason);
-}
-
 void actor_context::refused(dead_letter letter, std::error_code reason) {
   // A local target that was gone is already counted, when the runtime dropped the message.
   if (reason == errc::actor_gone) return;

@@ -11,7 +11,7 @@ namespace coact {
 task<void> registry_actor(actor_context& self) {
   for (;;) {
     envelope e = co_await self.receive();
-    dispatch(self, e, on<registry::Lookup>([&](envelope& request, registry::Lookup::Reader l) {
+    dispatch(e, on<registry::Lookup>([&](envelope& request, registry::Lookup::Reader l) {
                self.reply(request, make_message<registry::Found>([&](auto found) {
                             set_ref(found.initActor(), self.system().whereis(l.getName()));
                           }));

@@ -278,9 +278,9 @@ void shard::run_child(cell* c, child_task* t) {
     try {
       std::rethrow_exception(t->promise->exception_);
     } catch (const std::exception& e) {
-      failure.emplace(make_error_code(errc::actor_failed), e.what());
+      failure = stop_reason{make_error_code(errc::actor_failed), e.what()};
     } catch (...) {
-      failure.emplace(make_error_code(errc::actor_failed), "unknown exception");
+      failure = stop_reason{make_error_code(errc::actor_failed), "unknown exception"};
     }
   }
   std::erase_if(c->tasks_->all, [t](const std::unique_ptr<child_task>& owned) {

@@ -100,7 +100,7 @@ coact::task<void> cache(coact::actor_context& self, cache_config config) {
     // One request at a time: while a miss waits for its node, later requests queue.
     coact::task<void> waits;
     coact::dispatch(
-        self, e,
+        e,
         coact::on<msg::GetRequest>([&](coact::envelope& get) { waits = handle_get(self, s, get); }),
         coact::on<msg::PutRequest>([&](coact::envelope& put) { waits = handle_put(self, s, put); }),
         coact::on<msg::StatsRequest>([&](coact::envelope& request) {

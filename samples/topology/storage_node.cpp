@@ -33,8 +33,7 @@ coact::task<void> storage_node(coact::actor_context& self, std::uint32_t index,
       return false;
     };
     coact::dispatch(
-        self, e,
-        coact::on<msg::GetRequest>([&](coact::envelope& request, msg::GetRequest::Reader get) {
+        e, coact::on<msg::GetRequest>([&](coact::envelope& request, msg::GetRequest::Reader get) {
           if (!owned(request, get.getKey())) return;
           ++gets;
           const auto it = data.find(get.getKey());

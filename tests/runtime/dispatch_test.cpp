@@ -16,8 +16,7 @@ coact::task<void> adder(coact::actor_context& self) {
   for (;;) {
     coact::envelope e = co_await self.receive();
     coact::dispatch(
-        self, e,
-        coact::on<coact::test::Ping>([&](coact::envelope& ask, coact::test::Ping::Reader ping) {
+        e, coact::on<coact::test::Ping>([&](coact::envelope& ask, coact::test::Ping::Reader ping) {
           self.reply(ask, coact::make_message<coact::test::Pong>(
                               [&](auto pong) { pong.setN(ping.getN() + 1); }));
         }),

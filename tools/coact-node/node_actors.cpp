@@ -26,7 +26,7 @@ constexpr int find_attempts_max = 300;  // 30 s for every node of the topology t
 task<void> echo_actor(actor_context& self) {
   for (;;) {
     envelope e = co_await self.receive();
-    dispatch(self, e, on<protocol::Ping>([&](envelope& request, protocol::Ping::Reader ping) {
+    dispatch(e, on<protocol::Ping>([&](envelope& request, protocol::Ping::Reader ping) {
                self.reply(request, make_message<protocol::Pong>(
                                        [&](auto pong) { pong.setN(ping.getN() + 1); }));
              }));
@@ -38,7 +38,7 @@ task<void> kv_store_actor(actor_context& self) {
   std::uint64_t version = 0;
   for (;;) {
     envelope e = co_await self.receive();
-    dispatch(self, e, on<protocol::Put>([&](envelope& request, protocol::Put::Reader put) {
+    dispatch(e, on<protocol::Put>([&](envelope& request, protocol::Put::Reader put) {
                data[put.getKey()] = {put.getValue(), ++version};
                self.reply(request,
                           make_message<protocol::PutOk>([&](auto ok) { ok.setVersion(version); }));

@@ -57,7 +57,7 @@ class replica {
 
   [[nodiscard]] result<void> handle(envelope& e) {
     result<void> done = success();
-    dispatch(self_, e, on<sys::Tick>([&](envelope&) { done = on_tick(); }),
+    dispatch(e, on<sys::Tick>([&](envelope&) { done = on_tick(); }),
              on<proto::Get>([&](envelope& get) { on_get(get); }),
              on<proto::Put>([&](envelope& request, proto::Put::Reader put) {
                done = on_write(request, log_entry{.kind = entry_kind::put,

@@ -254,7 +254,7 @@ task<void> coordinator(actor_context& self, coordinator_config config) {
   self.tick_every(hint_interval);
   for (;;) {
     envelope e = co_await self.receive();
-    dispatch(self, e, on<proto::QuorumRead>([&](envelope& r, auto m) { state.on_read(r, m); }),
+    dispatch(e, on<proto::QuorumRead>([&](envelope& r, auto m) { state.on_read(r, m); }),
              on<proto::QuorumWrite>([&](envelope& w, auto m) { state.on_write(w, m); }),
              on<sys::Tick>([&](envelope&) { state.replay_hints(); }));
   }

@@ -92,7 +92,7 @@ class member {
   [[nodiscard]] result<void> handle(actor_context& self, envelope& e) {
     // Client requests beyond pending_max are refused rather than queued without bound.
     const auto full = [&] { return reads_.size() + writes_.size() >= pending_max; };
-    dispatch(self, e, on<sys::Tick>([&](envelope&) { on_tick(self); }),
+    dispatch(e, on<sys::Tick>([&](envelope&) { on_tick(self); }),
              on<proto::AppendEntries>([&](envelope& m) { on_append(self, m); }),
              on<proto::AppendReply>([&](envelope&, auto m) { on_append_reply(self, m); }),
              on<proto::RequestVote>([&](envelope& m) { on_request_vote(self, m); }),

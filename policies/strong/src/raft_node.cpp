@@ -51,7 +51,7 @@ class server {
   [[nodiscard]] time_point deadline() const noexcept {
     return role_ == role::leader ? heartbeat_due_ : election_due_;
   }
-  void handle(actor_context& self, envelope& e, time_point now);
+  void handle(envelope& e, time_point now);
   void on_deadline(time_point now);
   /// Syncs the log, then sends what the handlers left in the outbox. Fails with the
   /// storage's error, after which the node must stop.
@@ -123,9 +123,9 @@ class server {
   std::error_code failure_;
 };
 
-void server::handle(actor_context& self, envelope& e, time_point now) {
+void server::handle(envelope& e, time_point now) {
   now_ = now;
-  dispatch(self, e, on<proto::AppendEntries>([&](envelope&, auto m) { on_append(m); }),
+  dispatch(e, on<proto::AppendEntries>([&](envelope&, auto m) { on_append(m); }),
            on<proto::AppendResult>([&](envelope&, auto m) { on_append_result(m); }),
            on<proto::RequestVote>([&](envelope&, auto m) { on_request_vote(m); }),
            on<proto::Vote>([&](envelope&, auto m) { on_vote(m); }),
@@ -523,7 +523,7 @@ task<result<void>> raft_node(actor_context& self, raft_node_config config) {
     if (now >= node.deadline()) {
       node.on_deadline(now);
     } else if (auto e = co_await self.receive_for(node.deadline() - now)) {
-      node.handle(self, e.value(), self.now());
+      node.handle(e.value(), self.now());
     }
     if (auto sent = node.flush(self); !sent) co_return sent.error();
   }

@@ -226,9 +226,6 @@ class actor_context {
   void reply(envelope& request, envelope&& response);
   /// Answers an ask with an error instead of a payload (counted as reply does).
   void reply_error(envelope& request, std::error_code error);
-  /// Refuses a message this actor does not handle: an ask is answered with `reason`, any
-  /// other message is counted as a dead letter with it.
-  void reject(envelope& e, std::error_code reason = errc::malformed_message);
 
   [[nodiscard]] sleep_awaiter sleep(duration d) noexcept { return sleep_awaiter{*cell_, d}; }
   [[nodiscard]] yield_awaiter yield() noexcept { return yield_awaiter{*cell_}; }

@@ -2,10 +2,11 @@
 
 #include <capnp/generated-header-support.h>
 
+#include <system_error>
 #include <type_traits>
 #include <utility>
 
-#include "coact/runtime/actor_context.hpp"
+#include "coact/runtime/errc.hpp"
 #include "coact/runtime/message.hpp"
 
 namespace coact {
@@ -22,6 +23,11 @@ template <class T, class F>
   return {std::forward<F>(f)};
 }
 
+/// Refuses a message the running actor does not handle: an ask is answered with
+/// `reason`, any other message is counted as a dead letter with it. Only for a message
+/// the running actor received, on its shard.
+void reject(envelope& e, std::error_code reason = errc::malformed_message);
+
 namespace detail {
 template <class T, class F>
 bool try_handle(envelope& e, handler<T, F>& h) {
@@ -35,13 +41,14 @@ bool try_handle(envelope& e, handler<T, F>& h) {
 }
 }  // namespace detail
 
-/// Gives `e` to the first handler of its type, in order. A message no handler takes is
-/// refused (actor_context::reject): an ask is answered with errc::malformed_message, a
-/// tell is counted as a dead letter. Returns whether a handler took it.
+/// Gives `e`, a message the running actor received, to the first handler of its type, in
+/// order. A message no handler takes is refused (reject): an ask is answered with
+/// errc::malformed_message, a tell is counted as a dead letter. Returns whether a handler
+/// took it.
 template <class... T, class... F>
-bool dispatch(actor_context& self, envelope& e, handler<T, F>... handlers) {
+bool dispatch(envelope& e, handler<T, F>... handlers) {
   if ((detail::try_handle(e, handlers) || ...)) return true;
-  self.reject(e);
+  reject(e);
   return false;
 }
 
