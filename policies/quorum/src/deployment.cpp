@@ -138,7 +138,7 @@ result<std::unique_ptr<deployment>> deploy(kv::topology nodes, options o) {
   for (const auto& [datacenter, factor] : o.factors) {
     const auto members =
         std::count_if(nodes.replicas.begin(), nodes.replicas.end(),
-                      [&](const kv::member& m) { return m.datacenter == datacenter; });
+                      [&datacenter = datacenter](const kv::member& m) { return m.datacenter == datacenter; });
     if (factor == 0 || factor > static_cast<std::uint64_t>(members)) return errc::invalid_argument;
   }
   if (replica_count(o.factors) > error_count_max) return errc::invalid_argument;

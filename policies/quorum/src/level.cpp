@@ -96,7 +96,7 @@ bool always_overlap(const requirement& a, const requirement& b, const replicatio
   // by side, and the counts from anywhere fit in the replicas left over.
   std::uint32_t pinned = 0;
   for (const auto& [datacenter, factor] : factors) {
-    const auto count_in = [&](const requirement& r) {
+    const auto count_in = [&, &datacenter = datacenter](const requirement& r) {
       const auto it = r.per_datacenter.find(datacenter);
       return it == r.per_datacenter.end() ? 0u : it->second;
     };
