@@ -11,11 +11,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
-cmake --preset release "${launcher[@]}"
+source scripts/ccache.sh
+cmake --preset release "${ccache_args[@]}"
 # The benchmark, and the programs README.md runs from build/release after this script
 # (coact, coact-node and samples/cluster/run.sh, coact-sample-topology); the tests and the
 # other benchmarks are not needed.

@@ -25,11 +25,8 @@ esac
 
 bash scripts/setup.sh
 
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
-cmake --preset fuzz "${launcher[@]}"
+source scripts/ccache.sh
+cmake --preset fuzz "${ccache_args[@]}"
 cmake --build --preset fuzz
 
 corpus=build/fuzz/corpus/frame

@@ -31,11 +31,8 @@ done
 
 bash scripts/setup.sh
 
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-fi
-cmake --preset "$preset" "${launcher[@]}"
+source scripts/ccache.sh
+cmake --preset "$preset" "${ccache_args[@]}"
 cmake --build --preset "$preset"
 # The preset sets the parallelism, output on failure, sanitizer options and, for tsan,
 # the filter to every suite but the samples and the consumer builds.
