@@ -7,8 +7,6 @@
 #include <asio/post.hpp>
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <deque>
 #include <future>
 #include <mutex>
@@ -16,6 +14,7 @@
 #include <string>
 #include <utility>
 
+#include "coact/net/tcp/log_line.hpp"
 #include "transport_impl.hpp"
 
 namespace coact::net::tcp {
@@ -23,21 +22,6 @@ namespace {
 
 /// How often at most a line says how many connections were refused over connections_max.
 constexpr auto refused_log_interval = std::chrono::seconds{1};
-
-/// Now, as a log line starts: UTC, to the millisecond, so that the lines of several nodes
-/// can be merged in order.
-std::string timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(ms.count()));
-  return text;
-}
 
 }  // namespace
 
@@ -59,8 +43,7 @@ void transport::impl::log(const std::string& line) const {
   if (options.log) {
     options.log(line);
   } else {
-    std::fprintf(stderr, "%s coact-net %s: %s\n", timestamp().c_str(), options.node_name.c_str(),
-                 line.c_str());
+    log_line(stderr, "coact-net", options.node_name, line);
   }
 }
 

@@ -5,12 +5,13 @@
 #include <signal.h>
 
 #include <cstring>
-#include <iostream>
 #include <memory>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "coact/net/tcp/log_line.hpp"
 #include "coact/net/tcp/transport.hpp"
 #include "coact/runtime/actor_system.hpp"
 #include "node_actors.hpp"
@@ -68,8 +69,8 @@ bool spawn_actors(actor_system& system, const topology_config& topology, const n
                          self.name + "/" + actor.name);
     }
     if (!ref) {
-      std::cerr << "coact-node " << self.name << ": cannot start actor " << actor.name << ": "
-                << ref.error().message() << '\n';
+      net::tcp::log_line(stderr, "coact-node", self.name,
+                         "cannot start actor " + actor.name + ": " + ref.error().message());
       return false;
     }
     system.register_name(actor.name, ref.value());
@@ -107,15 +108,17 @@ int run_node(const topology_config& topology, const node_config& self,
   for (auto& io : contexts) threads.emplace_back([&io] { io->run(); });
   const bool listening = static_cast<bool>(transport->start());
   if (!listening) {
-    std::cerr << "coact-node " << self.name << ": cannot listen on " << self.address() << '\n';
+    net::tcp::log_line(stderr, "coact-node", self.name, "cannot listen on " + self.address());
   }
   const bool started = listening && spawn_actors(system, topology, self);
   if (started) {
-    std::cout << "coact-node " << self.name << ": up on " << self.address() << " (node " << self.id
-              << " of cluster " << topology.cluster << ")" << std::endl;
+    net::tcp::log_line(stdout, "coact-node", self.name,
+                       "up on " + self.address() + " (node " + std::to_string(self.id) +
+                           " of cluster " + topology.cluster + ")");
     int received = 0;
     sigwait(&stop_signals, &received);
-    std::cout << "coact-node " << self.name << ": stopping on " << strsignal(received) << std::endl;
+    net::tcp::log_line(stdout, "coact-node", self.name,
+                       std::string{"stopping on "} + strsignal(received));
   }
   // The shards stop first, while their threads still run them.
   system.shutdown();
