@@ -231,19 +231,16 @@ coact::task<void> holder(coact::actor_context& self, seen out) {
   }
 }
 
-coact::task<void> ask_and_note(coact::actor_context& self, actor_ref target, seen out) {
-  auto r = co_await self.ask<coact::test::Pong>(target, ping(), 60s);
-  out->set(&observation::ask, r ? std::error_code{} : r.error());
-}
-
-/// Finds "target" on node 1 through its registry, monitors it, asks it (from a task) and
-/// notes the lookup, the ask's outcome and the Down's reason.
+/// Finds "target" on node 1 through its registry, monitors it, asks it and notes the
+/// lookup, the ask's outcome and then the Down's reason. The ask is the body's own: a task
+/// beside the body would die with it, unnoted, when the Down came first.
 coact::task<void> observer(coact::actor_context& self, seen out) {
   auto target = co_await coact::lookup(self, 1, "target", 5s);
   out->set(&observation::lookup, target ? std::error_code{} : target.error());
   if (!target) co_return;
   self.monitor(target.value());
-  self.launch(ask_and_note(self, target.value(), out));
+  auto r = co_await self.ask<coact::test::Pong>(target.value(), ping(), 60s);
+  out->set(&observation::ask, r ? std::error_code{} : r.error());
   auto down = co_await self.receive<coact::sys::Down>(120s);
   out->set(&observation::down,
            down ? coact::reason_of(down.value().get<coact::sys::Down>().getReason()).code
