@@ -25,6 +25,34 @@ if(COACT_SANITIZE)
   target_link_options(coact_options INTERFACE -fsanitize=${COACT_SANITIZE})
 endif()
 
+# libFuzzer targets (net/fuzz, check/fuzz), clang only: the `fuzz` preset and scripts/fuzz.sh.
+option(COACT_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+if(COACT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "COACT_FUZZ needs clang's libFuzzer: configure with "
+      "-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang (the `fuzz` preset does)")
+  endif()
+  # Coverage instrumentation in every coact library, so that libFuzzer is guided by the
+  # branches of the code under test (the frame decoder, the history readers), not only by
+  # those of the fuzzer.
+  # -fno-sanitize=function: clang 14 cannot emit its checks for coroutines ("Cannot represent
+  # a difference across sections", llvm-project issue 49689); the rest of UBSan stays on.
+  target_compile_options(coact_options INTERFACE -fsanitize=fuzzer-no-link -fno-sanitize=function)
+  target_link_options(coact_options INTERFACE -fsanitize=fuzzer-no-link)
+  # Asio (1.22) enables co_await for clang only with the coroutines TS, which clang 14 with
+  # libstdc++ and -std=c++20 does not define; the standard coroutines it has are enough.
+  target_compile_definitions(coact_options INTERFACE ASIO_HAS_CO_AWAIT=1)
+endif()
+
+# coact_fuzzer(NAME SOURCE DEPS...): a libFuzzer executable of one source file that links
+# DEPS. Only with COACT_FUZZ.
+function(coact_fuzzer name source)
+  add_executable(${name} ${source})
+  target_link_libraries(${name} PRIVATE ${ARGN} coact_options)
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+endfunction()
+
 # coact_library(NAME SRCS ... DEPS ... PUBLIC_DEPS ...): one layer, alias coact::NAME,
 # headers under NAME/include so that "coact/NAME/x.hpp" works in the tree and installed.
 # Everything under NAME/include (and the generated headers under the binary NAME/include)

@@ -43,7 +43,7 @@ const operation* final_write(const key_writes& kw, const replica_value& v, bool&
 // Whether f is ordered before w, so that f cannot have overwritten w.
 bool before(const operation& f, std::optional<std::uint64_t> f_version, const operation& w) {
   if (f_version && w.version) return *f_version < *w.version;
-  return f.complete_ns < w.invoke_ns;
+  return completed_before(f, w);
 }
 
 std::string join(const std::vector<std::string>& names) {

@@ -1,7 +1,9 @@
 #include "coact/check/history.hpp"
 
 #include <string>
-#include <unordered_map>
+#include <utility>
+
+#include "detail/event_pairing.hpp"
 
 namespace coact::check {
 
@@ -39,14 +41,20 @@ std::string to_string(const datum& d) {
   return "nil";
 }
 
-result<std::vector<operation>> pair_operations(const history& h) {
+bool completed_before(const operation& a, const operation& b) noexcept {
+  return a.complete_index < b.invoke_index;
+}
+
+result<std::vector<operation>> pair_operations(const history& h, pairing_failure* failure) {
   std::vector<operation> ops;
-  // The open operation of each process, as an index into `ops`.
-  std::unordered_map<std::int64_t, std::size_t> open;
-  for (const event& e : h) {
-    auto it = open.find(e.process);
+  detail::event_pairing pairing;
+  for (std::size_t position = 0; position < h.size(); ++position) {
+    const event& e = h[position];
+    if (std::string reason = pairing.add(e); !reason.empty()) {
+      if (failure != nullptr) *failure = {position, std::move(reason)};
+      return errc::parse_error;
+    }
     if (e.type == event_type::invoke) {
-      if (it != open.end()) return errc::parse_error;  // two operations in flight
       operation op;
       op.process = e.process;
       op.f = e.f;
@@ -56,18 +64,14 @@ result<std::vector<operation>> pair_operations(const history& h) {
       op.invoke_ns = e.time_ns;
       op.invoke_index = e.index;
       op.session = e.session;
-      open.emplace(e.process, ops.size());
       ops.push_back(std::move(op));
       continue;
     }
-    if (it == open.end()) return errc::parse_error;  // completes nothing it invoked
-    operation& op = ops[it->second];
-    open.erase(it);
-    if (op.f != e.f || op.key != e.key) return errc::parse_error;
+    operation& op = ops[pairing.completed()];
     op.outcome = e.type;
-    op.complete_index = e.index;
     if (e.type == event_type::info) continue;  // may take effect any time, or never
     op.complete_ns = e.time_ns;
+    op.complete_index = e.index;
     if (e.type == event_type::ok) {
       if (e.f == op_kind::read) op.output = e.value;
       op.matched = e.matched;

@@ -2,11 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <fstream>
 #include <istream>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <string_view>
+
+#include "detail/event_pairing.hpp"
 
 namespace coact::check {
 namespace {
@@ -19,11 +23,29 @@ json to_json(const datum& d) {
   return nullptr;
 }
 
+/// Whether `j` is an integer that fits a std::int64_t. JSON integers above it would wrap
+/// (2^64 - 1 would read as -1), so they are refused rather than compared wrongly.
+bool is_int64(const json& j) {
+  if (j.is_number_unsigned()) {
+    return j.get<std::uint64_t>() <=
+           static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  }
+  return j.is_number_integer();
+}
+
 std::optional<datum> to_datum(const json& j) {
   if (j.is_null()) return datum{};
-  if (j.is_number_integer()) return datum{j.get<std::int64_t>()};
+  if (is_int64(j)) return datum{j.get<std::int64_t>()};
   if (j.is_string()) return datum{j.get<std::string>()};
   return std::nullopt;
+}
+
+/// Whether the line is an event of a process that is not a client: Jepsen names its
+/// nemesis `"process": "nemesis"`, where clients have integers.
+bool is_non_client(const json& j) {
+  if (!j.is_object()) return false;
+  const auto it = j.find("process");
+  return it != j.end() && it->is_string();
 }
 
 std::optional<event_type> parse_type(std::string_view s) {
@@ -43,94 +65,81 @@ std::optional<op_kind> parse_f(std::string_view s) {
   return std::nullopt;
 }
 
-/// The event on one line, or why not.
-std::optional<event> parse_event(const json& j, std::size_t position, std::string& reason) {
-  if (!j.is_object()) {
-    reason = "not a JSON object";
-    return std::nullopt;
-  }
-  event e;
-  e.index = position;
-  const auto integer = [&](const char* name, auto& out, bool required) {
+/// Reads the event on one line into `e` (whose index is the default); why not, or empty.
+std::string parse_event(const json& j, event& e) {
+  if (!j.is_object()) return "not a JSON object";
+  std::string reason;
+  const auto field = [&](const char* name, bool required) -> const json* {
     const auto it = j.find(name);
-    if (it == j.end()) {
-      if (required) reason = std::string{"missing field '"} + name + "'";
-      return !required;
-    }
-    if (!it->is_number_integer()) {
-      reason = std::string{"field '"} + name + "' is not an integer";
+    if (it != j.end()) return &*it;
+    if (required) reason = std::string{"missing field '"} + name + "'";
+    return nullptr;
+  };
+  const auto integer = [&](const char* name, std::int64_t& out, bool required) {
+    const json* value = field(name, required);
+    if (value == nullptr) return !required;
+    if (!is_int64(*value)) {
+      reason = std::string{"field '"} + name + "' is not an integer from -2^63 to 2^63 - 1";
       return false;
     }
-    out = it->template get<std::remove_reference_t<decltype(out)>>();
+    out = value->get<std::int64_t>();
     return true;
   };
   const auto text = [&](const char* name, std::string& out, bool required) {
-    const auto it = j.find(name);
-    if (it == j.end()) {
-      if (required) reason = std::string{"missing field '"} + name + "'";
-      return !required;
-    }
-    if (!it->is_string()) {
+    const json* value = field(name, required);
+    if (value == nullptr) return !required;
+    if (!value->is_string()) {
       reason = std::string{"field '"} + name + "' is not a string";
       return false;
     }
-    out = it->get<std::string>();
+    out = value->get<std::string>();
     return true;
   };
+  if (const json* index = field("index", false); index != nullptr) {
+    if (!index->is_number_unsigned()) return "field 'index' is not a non-negative integer";
+    e.index = index->get<std::uint64_t>();
+  }
   std::string type;
   std::string f;
-  if (!integer("index", e.index, false) || !integer("time", e.time_ns, false) ||
-      !integer("process", e.process, true) || !text("type", type, true) || !text("f", f, true) ||
-      !text("key", e.key, false) || !text("node", e.node, false) ||
-      !text("session", e.session, false)) {
-    return std::nullopt;
+  if (!integer("time", e.time_ns, false) || !integer("process", e.process, true) ||
+      !text("type", type, true) || !text("f", f, true) || !text("key", e.key, false) ||
+      !text("node", e.node, false) || !text("session", e.session, false)) {
+    return reason;
   }
   const auto t = parse_type(type);
   const auto op = parse_f(f);
-  if (!t || !op) {
-    reason = !t ? "unknown type '" + type + "'" : "unknown f '" + f + "'";
-    return std::nullopt;
-  }
+  if (!t) return "unknown type '" + type + "'";
+  if (!op) return "unknown f '" + f + "'";
   e.type = *t;
   e.f = *op;
   if (const auto it = j.find("version"); it != j.end() && !it->is_null()) {
-    if (!it->is_number_unsigned()) {
-      reason = "field 'version' is not a non-negative integer";
-      return std::nullopt;
-    }
+    if (!it->is_number_unsigned()) return "field 'version' is not a non-negative integer";
     e.version = it->get<std::uint64_t>();
   }
   if (const auto it = j.find("matched"); it != j.end()) {
-    if (!it->is_boolean()) {
-      reason = "field 'matched' is not a boolean";
-      return std::nullopt;
-    }
+    if (!it->is_boolean()) return "field 'matched' is not a boolean";
     e.matched = it->get<bool>();
   }
   const auto it = j.find("value");
-  if (it == j.end()) return e;
+  if (it == j.end()) return {};
   if (e.f == op_kind::cas) {
-    if (!it->is_array() || it->size() != 2) {
-      reason = "a cas value must be [expected, new]";
-      return std::nullopt;
-    }
+    if (!it->is_array() || it->size() != 2) return "a cas value must be [expected, new]";
     const auto expected = to_datum((*it)[0]);
     const auto next = to_datum((*it)[1]);
     if (!expected || !next) {
-      reason = "a cas value holds something other than null, an integer or a string";
-      return std::nullopt;
+      return "a cas value holds something other than null, an integer from -2^63 to 2^63 - 1 "
+             "or a string";
     }
     e.expected = *expected;
     e.value = *next;
-    return e;
+    return {};
   }
   const auto value = to_datum(*it);
   if (!value) {
-    reason = "field 'value' is not null, an integer or a string";
-    return std::nullopt;
+    return "field 'value' is not null, an integer from -2^63 to 2^63 - 1 or a string";
   }
   e.value = *value;
-  return e;
+  return {};
 }
 
 }  // namespace
@@ -156,8 +165,11 @@ void write_json_lines(std::ostream& out, const history& h) {
   for (const event& e : h) out << to_json_line(e) << '\n';
 }
 
-result<history> read_json_lines(std::istream& in, parse_failure* failure) {
+result<history> read_json_lines(std::istream& in, parse_failure* failure,
+                                std::size_t* skipped_count) {
   history h;
+  detail::event_pairing pairing;
+  std::size_t skipped = 0;
   std::string line;
   std::size_t number = 0;
   const auto fail = [&](std::string reason) -> result<history> {
@@ -169,12 +181,18 @@ result<history> read_json_lines(std::istream& in, parse_failure* failure) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) return fail("not valid JSON");
-    std::string reason;
-    auto e = parse_event(j, h.size(), reason);
-    if (!e) return fail(std::move(reason));
-    h.push_back(std::move(*e));
+    if (is_non_client(j)) {
+      ++skipped;
+      continue;
+    }
+    event e;
+    e.index = h.empty() ? 0 : h.back().index + 1;
+    if (std::string reason = parse_event(j, e); !reason.empty()) return fail(std::move(reason));
+    if (std::string reason = pairing.add(e); !reason.empty()) return fail(std::move(reason));
+    h.push_back(std::move(e));
   }
   if (in.bad()) return fail("read error");
+  if (skipped_count != nullptr) *skipped_count = skipped;
   return h;
 }
 
@@ -187,13 +205,14 @@ result<void> save_history(const std::filesystem::path& file, const history& h) {
   return success();
 }
 
-result<history> load_history(const std::filesystem::path& file, parse_failure* failure) {
+result<history> load_history(const std::filesystem::path& file, parse_failure* failure,
+                             std::size_t* skipped_count) {
   std::ifstream in{file};
   if (!in) {
     if (failure != nullptr) *failure = {0, "cannot open " + file.string()};
     return errc::invalid_argument;
   }
-  return read_json_lines(in, failure);
+  return read_json_lines(in, failure, skipped_count);
 }
 
 }  // namespace coact::check

@@ -5,8 +5,9 @@
 #include <optional>
 #include <sstream>
 #include <system_error>
-#include <unordered_map>
 #include <utility>
+
+#include "detail/event_pairing.hpp"
 
 namespace coact::check {
 namespace {
@@ -37,42 +38,37 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
 }
 
 /// Appends events in order, checking that invocations and completions pair up so that a
-/// broken log is reported at its line rather than later without one.
+/// broken log is reported at its line rather than later without one, and counts the
+/// events it skips.
 class history_builder {
  public:
   /// Adds `e` as the next event; the reason when it breaks the pairing, empty otherwise.
   std::string add(event e) {
-    const auto it = open_.find(e.process);
-    if (e.type == event_type::invoke) {
-      if (it != open_.end()) return "process " + std::to_string(e.process) + " invokes twice";
-      open_.emplace(e.process, std::make_pair(e.f, e.key));
-    } else {
-      if (it == open_.end()) {
-        return "process " + std::to_string(e.process) + " completes an operation it never invoked";
-      }
-      if (it->second.first != e.f || it->second.second != e.key) {
-        return "process " + std::to_string(e.process) + " completes a different operation (" +
-               to_string(e.f) + ") than it invoked (" + to_string(it->second.first) + ")";
-      }
-      open_.erase(it);
-    }
+    // These logs carry no clock: the position stands for the time too.
     e.index = h_.size();
     e.time_ns = static_cast<std::int64_t>(h_.size());
+    if (std::string reason = pairing_.add(e); !reason.empty()) return reason;
     h_.push_back(std::move(e));
     return {};
   }
 
+  /// Counts an event of a process that is not a client (Jepsen's nemesis), left out.
+  void skip() { ++skipped_; }
+
+  [[nodiscard]] std::size_t skipped() const noexcept { return skipped_; }
   history take() { return std::move(h_); }
 
  private:
   history h_;
-  std::unordered_map<std::int64_t, std::pair<op_kind, std::string>> open_;
+  detail::event_pairing pairing_;
+  std::size_t skipped_ = 0;
 };
 
 /// Calls `parse_line(line, builder)` (which returns a reason on failure, empty otherwise)
 /// for each line of `text` and turns the first failure into errc::parse_error.
 template <class ParseLine>
-result<history> parse_lines(std::string_view text, load_error* error, ParseLine parse_line) {
+result<history> parse_lines(std::string_view text, load_error* error, std::size_t* skipped_count,
+                            ParseLine parse_line) {
   history_builder builder;
   std::size_t line_number = 0;
   while (!text.empty()) {
@@ -86,6 +82,7 @@ result<history> parse_lines(std::string_view text, load_error* error, ParseLine 
       return errc::parse_error;
     }
   }
+  if (skipped_count != nullptr) *skipped_count = builder.skipped();
   return builder.take();
 }
 
@@ -127,8 +124,13 @@ std::string parse_etcd_line(std::string_view line, history_builder& builder) {
   if (next_token(rest) != "INFO" || next_token(rest) != "jepsen.util" || next_token(rest) != "-") {
     return {};
   }
-  const auto process = parse_int(next_token(rest));
-  if (!process) return {};  // the nemesis and other non-client lines
+  const std::string_view process_token = next_token(rest);
+  const auto process = parse_int(process_token);
+  if (!process) {
+    // `:nemesis` and other keyword processes are not clients; other lines are not events.
+    if (process_token.starts_with(':')) builder.skip();
+    return {};
+  }
 
   const std::string_view type = next_token(rest);
   const std::string_view f = next_token(rest);
@@ -208,6 +210,41 @@ class edn_cursor {
     return rest_.empty();
   }
 
+  /// Whether a collection comes next: a vector, a map, a list or a set.
+  [[nodiscard]] bool at_collection() {
+    skip();
+    return rest_.starts_with('[') || rest_.starts_with('{') || rest_.starts_with('(') ||
+           rest_.starts_with("#{");
+  }
+
+  /// Skips the collection that comes next, with what it nests (a nemesis's `:value` is
+  /// one); false when its brackets do not close. Iterative, so that no nesting depth can
+  /// exhaust the stack.
+  bool skip_collection() {
+    std::string closers;  // the brackets still to close, innermost last
+    for (std::size_t i = 0; i < rest_.size(); ++i) {
+      const char c = rest_[i];
+      if (c == '\\') {
+        ++i;  // a character literal such as \] is no bracket
+      } else if (c == '"') {
+        for (++i; i < rest_.size() && rest_[i] != '"'; ++i) {
+          if (rest_[i] == '\\') ++i;
+        }
+        if (i >= rest_.size()) return false;
+      } else if (c == '[' || c == '{' || c == '(') {
+        closers += c == '[' ? ']' : c == '{' ? '}' : ')';
+      } else if (c == ']' || c == '}' || c == ')') {
+        if (closers.empty() || closers.back() != c) return false;
+        closers.pop_back();
+        if (closers.empty()) {
+          rest_.remove_prefix(i + 1);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /// `:name`, as "name".
   std::optional<std::string_view> parse_keyword() {
     skip();
@@ -285,33 +322,48 @@ std::string parse_edn_line(std::string_view line, history_builder& builder) {
   if (trim(line).empty()) return {};
   edn_cursor cursor(line);
   if (!cursor.consume('{')) return "expected '{'";
-  std::optional<std::int64_t> process;
+  std::optional<datum> process;
   std::optional<std::string> type;
   std::optional<std::string> f;
   std::optional<std::string> key;
   datum value;
+  bool value_is_collection = false;
   while (!cursor.consume('}')) {
     const auto field = cursor.parse_keyword();
     if (!field) return "expected a keyword or '}'";
+    const bool known = *field == "process" || *field == "type" || *field == "f" || *field == "key";
+    if (!known && cursor.at_collection()) {
+      // Only a nemesis's :value, or a field that is ignored, may be a collection.
+      if (!cursor.skip_collection()) return "unclosed collection for :" + std::string{*field};
+      value_is_collection = value_is_collection || *field == "value";
+      continue;
+    }
     const auto v = cursor.parse_value();
     if (!v) return "bad value for :" + std::string{*field};
     const auto* text = std::get_if<std::string>(&*v);
     if (*field == "process") {
-      const auto* number = std::get_if<std::int64_t>(&*v);
-      if (number == nullptr) return ":process is not an integer";
-      process = *number;
+      process = *v;
     } else if (*field == "type" || *field == "f" || *field == "key") {
       if (text == nullptr) return ":" + std::string{*field} + " is not a keyword or string";
       (*field == "type" ? type : *field == "f" ? f : key) = *text;
     } else if (*field == "value") {
       value = *v;
+      value_is_collection = false;
     }
   }
   if (!cursor.at_end()) return "text after '}'";
-  if (!process || !type || !f || !key) return "missing :process, :type, :f or :key";
+  if (!process) return "missing :process";
+  // `:process :nemesis`: not a client's event, whatever else it holds.
+  if (std::holds_alternative<std::string>(*process)) {
+    builder.skip();
+    return {};
+  }
+  if (!std::holds_alternative<std::int64_t>(*process)) return ":process is not an integer";
+  if (!type || !f || !key) return "missing :process, :type, :f or :key";
+  if (value_is_collection) return ":value is neither a string nor nil";
 
   event e;
-  e.process = *process;
+  e.process = std::get<std::int64_t>(*process);
   e.key = std::move(*key);
   if (*type == "invoke") {
     e.type = event_type::invoke;
@@ -346,24 +398,27 @@ std::string parse_edn_line(std::string_view line, history_builder& builder) {
 
 }  // namespace
 
-result<history> parse_jepsen_etcd_log(std::string_view text, load_error* error) {
-  return parse_lines(text, error, parse_etcd_line);
+result<history> parse_jepsen_etcd_log(std::string_view text, load_error* error,
+                                      std::size_t* skipped_count) {
+  return parse_lines(text, error, skipped_count, parse_etcd_line);
 }
 
-result<history> read_jepsen_etcd_log(const std::filesystem::path& path, load_error* error) {
+result<history> read_jepsen_etcd_log(const std::filesystem::path& path, load_error* error,
+                                     std::size_t* skipped_count) {
   auto text = read_file(path, error);
   if (!text) return text.error();
-  return parse_jepsen_etcd_log(text.value(), error);
+  return parse_jepsen_etcd_log(text.value(), error, skipped_count);
 }
 
-result<history> parse_kv_edn(std::string_view text, load_error* error) {
-  return parse_lines(text, error, parse_edn_line);
+result<history> parse_kv_edn(std::string_view text, load_error* error, std::size_t* skipped_count) {
+  return parse_lines(text, error, skipped_count, parse_edn_line);
 }
 
-result<history> read_kv_edn(const std::filesystem::path& path, load_error* error) {
+result<history> read_kv_edn(const std::filesystem::path& path, load_error* error,
+                            std::size_t* skipped_count) {
   auto text = read_file(path, error);
   if (!text) return text.error();
-  return parse_kv_edn(text.value(), error);
+  return parse_kv_edn(text.value(), error, skipped_count);
 }
 
 }  // namespace coact::check

@@ -253,11 +253,12 @@ class key_search {
     return after;
   }
 
-  /// Lays out the call and completion entries of every operation in real-time order in a
-  /// doubly linked list (entry 0 is its head), as Lowe's algorithm walks it.
+  /// Lays out the call and completion entries of every operation in real-time order (the
+  /// order of their events in the history) in a doubly linked list (entry 0 is its head),
+  /// as Lowe's algorithm walks it.
   void build_entries() {
     struct point {
-      std::int64_t time_ns;
+      std::uint64_t index;
       bool is_return;
       std::uint32_t op;
     };
@@ -265,13 +266,12 @@ class key_search {
     points.reserve(ops_.size() * 2);
     for (std::uint32_t i = 0; i < ops_.size(); ++i) {
       const operation& op = *ops_[i].source;
-      points.push_back({op.invoke_ns, false, i});
-      points.push_back({op.complete_ns, true, i});
+      points.push_back({op.invoke_index, false, i});
+      points.push_back({op.complete_index, true, i});
     }
-    // At equal times a call goes first: the operations then overlap, the permissive reading.
+    // Events have distinct indices; only completions that never came share never_index.
     std::sort(points.begin(), points.end(), [](const point& a, const point& b) {
-      if (a.time_ns != b.time_ns) return a.time_ns < b.time_ns;
-      if (a.is_return != b.is_return) return !a.is_return;
+      if (a.index != b.index) return a.index < b.index;
       return a.op < b.op;
     });
     const std::size_t count = points.size() + 1;

@@ -57,6 +57,13 @@ struct sample {
   bool fresh = false;
 };
 
+// The time from `from_ns` to `to_ns`, two events in that order in the history. Their times
+// may disagree with the order (events recorded by several threads, or without times):
+// then no time elapsed.
+std::int64_t elapsed_ns(std::int64_t from_ns, std::int64_t to_ns) {
+  return std::max<std::int64_t>(0, to_ns - from_ns);
+}
+
 template <class T>
 T nearest_rank(const std::vector<T>& sorted, double percent) {
   if (sorted.empty()) return T{};
@@ -80,23 +87,19 @@ class staleness_meter {
     for (std::size_t i : acked) lo_ascending.push_back(w_.lo[i]);
     std::sort(lo_ascending.begin(), lo_ascending.end());
     std::sort(acked.begin(), acked.end(), [&](std::size_t a, std::size_t b) {
-      return w_.ops[a].complete_ns < w_.ops[b].complete_ns;
+      return w_.ops[a].complete_index < w_.ops[b].complete_index;
     });
     const auto newer_than = [&](std::int64_t x) {
       return static_cast<std::size_t>(
           lo_ascending.end() - std::upper_bound(lo_ascending.begin(), lo_ascending.end(), x));
     };
 
-    std::vector<std::size_t> reads = k.reads;
-    std::stable_sort(reads.begin(), reads.end(), [&](std::size_t a, std::size_t b) {
-      return w_.ops[a].invoke_ns < w_.ops[b].invoke_ns;
-    });
     newer_writes tree(acked.size());
     std::size_t next = 0;
     std::size_t latest = none;
-    for (std::size_t r : reads) {
+    for (std::size_t r : k.reads) {
       const operation& read = w_.ops[r];
-      for (; next < acked.size() && w_.ops[acked[next]].complete_ns < read.invoke_ns; ++next) {
+      for (; next < acked.size() && completed_before(w_.ops[acked[next]], read); ++next) {
         const std::size_t a = acked[next];
         // Rank by descending lo: ties share the lowest rank of their value.
         tree.insert(newer_than(w_.lo[a]), w_.ops[a].complete_ns);
@@ -115,11 +118,11 @@ class staleness_meter {
       s.read = read;
       if (latest != none) s.latest = w_.ops[latest];
       s.version_lag = lag;
-      s.time_lag_ns = lag > 0 ? read.invoke_ns - since_ns : 0;
+      s.time_lag_ns = lag > 0 ? elapsed_ns(since_ns, read.invoke_ns) : 0;
       judge(r, latest, s);
       report_.reads.push_back(std::move(s));
     }
-    sample_visibility(k, reads);
+    sample_visibility(k);
   }
 
   void finish() {
@@ -148,28 +151,31 @@ class staleness_meter {
   }
 
   // A write's visibility window runs from its acknowledgement to the invocation of the
-  // next write of its key; windows of one key never overlap.
-  void sample_visibility(const key_ops& k, const std::vector<std::size_t>& reads) {
-    std::vector<std::pair<std::int64_t, std::size_t>> windows;  // (start, write)
-    std::vector<std::int64_t> ends;
+  // next write of its key, in the history's order; windows of one key never overlap. How
+  // long after the acknowledgement a read came is measured in time.
+  void sample_visibility(const key_ops& k) {
+    std::vector<std::pair<std::uint64_t, std::size_t>> windows;  // (acknowledgement, write)
+    std::vector<std::uint64_t> ends;
     for (std::size_t j = 0; j < k.writes.size(); ++j) {
       const operation& op = w_.ops[k.writes[j]];
       if (op.outcome != event_type::ok) continue;
-      const std::int64_t end =
-          j + 1 < k.writes.size() ? w_.ops[k.writes[j + 1]].invoke_ns : never_ns;
-      if (op.complete_ns >= end) continue;
-      windows.emplace_back(op.complete_ns, k.writes[j]);
+      const std::uint64_t end =
+          j + 1 < k.writes.size() ? w_.ops[k.writes[j + 1]].invoke_index : never_index;
+      if (op.complete_index >= end) continue;
+      windows.emplace_back(op.complete_index, k.writes[j]);
       ends.push_back(end);
     }
-    for (std::size_t r : reads) {
+    for (std::size_t r : k.reads) {
       const std::size_t got = w_.read_from[r];
       if (got == write_order::unknown) continue;
-      const std::int64_t at = w_.ops[r].invoke_ns;
-      auto it = std::upper_bound(windows.begin(), windows.end(), std::make_pair(at, none));
+      const operation& read = w_.ops[r];
+      auto it =
+          std::upper_bound(windows.begin(), windows.end(), std::make_pair(read.invoke_index, none));
       if (it == windows.begin()) continue;
       --it;
-      if (at >= ends[static_cast<std::size_t>(it - windows.begin())]) continue;
-      samples_.push_back({at - it->first, !w_.older(got, it->second)});
+      if (read.invoke_index >= ends[static_cast<std::size_t>(it - windows.begin())]) continue;
+      samples_.push_back(
+          {elapsed_ns(w_.ops[it->second].complete_ns, read.invoke_ns), !w_.older(got, it->second)});
     }
   }
 

@@ -25,6 +25,16 @@ bool write_order::older(std::size_t a, std::size_t b) const {
   return ordered[a] && hi[a] < lo[b];
 }
 
+namespace {
+
+/// An event index on a real-time span, where never_index is never_ns. pair_operations keeps
+/// other indices below 2^63.
+std::int64_t position(std::uint64_t index) {
+  return index == never_index ? never_ns : static_cast<std::int64_t>(index);
+}
+
+}  // namespace
+
 result<write_order> order_writes(const history& h) {
   auto paired = pair_operations(h);
   if (!paired) return paired.error();
@@ -47,7 +57,8 @@ result<write_order> order_writes(const history& h) {
     version[i] = op.version;
   }
 
-  std::vector<std::int64_t> seen_ns(n, never_ns);
+  // Per write: where the first ok read that returned it completed.
+  std::vector<std::int64_t> seen_at(n, never_ns);
   for (std::size_t i = 0; i < n; ++i) {
     const operation& op = w.ops[i];
     if (op.f != op_kind::read || op.outcome != event_type::ok) continue;
@@ -63,14 +74,14 @@ result<write_order> order_writes(const history& h) {
     w.read_from[i] = got;
     if (got >= write_order::not_a_read) continue;
     if (!version[got]) version[got] = op.version;
-    seen_ns[got] = std::min(seen_ns[got], op.complete_ns);
+    seen_at[got] = std::min(seen_at[got], position(op.complete_index));
   }
 
   // A key is version-ordered only if every write whose place matters has a version: the
   // acknowledged ones and the observed ones.
   for (std::size_t i = 0; i < n; ++i) {
     if (!is_write(w.ops[i])) continue;
-    const bool matters = w.ops[i].outcome == event_type::ok || seen_ns[i] != never_ns;
+    const bool matters = w.ops[i].outcome == event_type::ok || seen_at[i] != never_ns;
     auto [it, fresh] = w.basis.try_emplace(w.ops[i].key, order_basis::version);
     if (matters && !version[i]) it->second = order_basis::real_time;
   }
@@ -79,11 +90,11 @@ result<write_order> order_writes(const history& h) {
     if (!is_write(op)) continue;
     if (w.basis.at(op.key) == order_basis::version) {
       if (!version[i]) continue;
-      // Versions beyond 2^63 do not occur in practice; the span type is shared with time.
+      // Versions beyond 2^63 do not occur in practice; the span type is shared with positions.
       w.lo[i] = w.hi[i] = static_cast<std::int64_t>(*version[i]);
     } else {
-      w.lo[i] = op.invoke_ns;
-      w.hi[i] = std::min(op.complete_ns, seen_ns[i]);
+      w.lo[i] = position(op.invoke_index);
+      w.hi[i] = std::min(position(op.complete_index), seen_at[i]);
     }
     w.ordered[i] = true;
   }

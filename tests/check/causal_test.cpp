@@ -139,3 +139,18 @@ TEST_CASE("causal: a read of a value never written", "[check]") {
   CHECK(report.violations[0].kind == causal_violation_kind::unknown_value);
   CHECK(report.violations[0].read.invoke_index == 2);
 }
+
+// Regression: without times, x=1 and x=2 were unordered, and a reader that saw y (written
+// after x=2) and then x=1 was judged causal.
+TEST_CASE("causal order of writes is the history's order, not its times", "[check]") {
+  history_builder rec;
+  rec.write(0, "x", v(1)).write(0, "x", v(2)).write(0, "y", v(1));
+  rec.read(1, "y", v(1)).read(1, "x", v(1));
+  auto report = check_causal(untimed(rec.events()));
+  REQUIRE(report);
+  REQUIRE(report.value().violations.size() == 1);
+  const causal_violation& bad = report.value().violations[0];
+  CHECK(bad.kind == causal_violation_kind::missing_dependency);
+  REQUIRE(bad.dependency);
+  CHECK(bad.dependency->argument == v(2));
+}

@@ -129,3 +129,15 @@ TEST_CASE("convergence needs at least one replica", "[check]") {
   REQUIRE_FALSE(report);
   CHECK(report.error() == coact::errc::invalid_argument);
 }
+
+// Regression: without times, two sequential writes were unordered, so replicas holding the
+// first could have had it overwrite the second: the lost write went unreported.
+TEST_CASE("convergence orders writes by the history's order, not its times", "[check]") {
+  history_builder rec;
+  rec.write(0, "x", v(1)).write(1, "x", v(2));
+  auto report = check_convergence(untimed(rec.events()), {{"a", holding(v(1))}});
+  REQUIRE(report);
+  REQUIRE(report.value().violations.size() == 1);
+  CHECK(report.value().violations[0].kind == convergence_violation_kind::lost_write);
+  CHECK(report.value().violations[0].write->argument == v(2));
+}

@@ -72,6 +72,13 @@ class history_builder {
   std::int64_t now_ns_ = 0;
 };
 
+/// `h` with every time 0, as a history recorded without times (Jepsen's and Knossos's
+/// published histories): only the order of its events says what came first.
+inline history untimed(history h) {
+  for (event& e : h) e.time_ns = 0;
+  return h;
+}
+
 /// The nil datum (a read of an absent key), and an integer datum.
 inline constexpr datum nil{};
 inline datum v(std::int64_t i) { return datum{i}; }

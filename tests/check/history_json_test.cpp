@@ -4,7 +4,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 
 using namespace coact::check;
@@ -94,7 +96,7 @@ TEST_CASE("Jepsen-style lines from other tools load", "[check]") {
       "{\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"a\",\"value\":\"x\","
       "\"extra\":[1,2]}\n"
       "\n"
-      "{\"process\":0,\"type\":\"ok\",\"f\":\"get\",\"key\":\"a\",\"value\":null}\n"};
+      "{\"process\":1,\"type\":\"invoke\",\"f\":\"get\",\"key\":\"a\",\"value\":null}\n"};
   auto h = read_json_lines(text);
   REQUIRE(h);
   REQUIRE(h.value().size() == 2);
@@ -110,7 +112,7 @@ TEST_CASE("a malformed history line is refused with its line and reason", "[chec
       {"{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"", "not valid JSON"},
       {"[1,2]", "not a JSON object"},
       {"{\"type\":\"invoke\",\"f\":\"read\"}", "missing field 'process'"},
-      {"{\"process\":\"p\",\"type\":\"invoke\",\"f\":\"read\"}", "is not an integer"},
+      {"{\"process\":1.5,\"type\":\"invoke\",\"f\":\"read\"}", "is not an integer"},
       {"{\"process\":0,\"type\":\"maybe\",\"f\":\"read\"}", "unknown type"},
       {"{\"process\":0,\"type\":\"ok\",\"f\":\"delete\"}", "unknown f"},
       {"{\"process\":0,\"type\":\"ok\",\"f\":\"cas\",\"value\":3}", "[expected, new]"},
@@ -134,4 +136,103 @@ TEST_CASE("loading a missing history file fails with invalid_argument", "[check]
   REQUIRE_FALSE(h);
   CHECK(h.error() == coact::errc::invalid_argument);
   CHECK_THAT(failure.reason, Catch::Contains("cannot open"));
+}
+
+namespace {
+
+/// The history of `text`, which must load.
+history loaded(const std::string& text, std::size_t* skipped = nullptr) {
+  std::istringstream in{text};
+  parse_failure failure;
+  auto h = read_json_lines(in, &failure, skipped);
+  INFO(failure.reason);
+  REQUIRE(h);
+  return h.value();
+}
+
+/// Why `text` is refused, at which line.
+parse_failure refusal(const std::string& text) {
+  std::istringstream in{text};
+  parse_failure failure;
+  auto h = read_json_lines(in, &failure);
+  REQUIRE_FALSE(h);
+  CHECK(h.error() == coact::errc::parse_error);
+  return failure;
+}
+
+}  // namespace
+
+// Regression: 2^64 - 1 was read as -1, so a read of -1 matched a write of 2^64 - 1.
+TEST_CASE("integers outside the signed 64-bit range are refused", "[check]") {
+  const std::string write =
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":18446744073709551615}\n";
+  parse_failure f = refusal("\n" + write);
+  CHECK(f.line == 2);
+  CHECK(f.reason == "field 'value' is not null, an integer from -2^63 to 2^63 - 1 or a string");
+
+  f = refusal("{\"process\":9223372036854775808,\"type\":\"invoke\",\"f\":\"read\"}");
+  CHECK_THAT(f.reason, Catch::Contains("field 'process' is not an integer from -2^63"));
+  f = refusal(
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"cas\",\"value\":[0,9223372036854775808]}");
+  CHECK_THAT(f.reason, Catch::Contains("a cas value holds"));
+  f = refusal("{\"index\":-1,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}");
+  CHECK(f.reason == "field 'index' is not a non-negative integer");
+
+  const history edges = loaded(
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":9223372036854775807}\n"
+      "{\"process\":1,\"type\":\"invoke\",\"f\":\"write\",\"value\":-9223372036854775808}\n");
+  CHECK(edges[0].value == datum{std::numeric_limits<std::int64_t>::max()});
+  CHECK(edges[1].value == datum{std::numeric_limits<std::int64_t>::min()});
+}
+
+// Proves the lines are the history's order: indices must increase, and a missing one
+// follows the previous.
+TEST_CASE("JSON lines are in index order", "[check]") {
+  const history h = loaded(
+      "{\"index\":4,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
+      "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}\n");
+  CHECK(h[0].index == 4);
+  CHECK(h[1].index == 5);
+
+  const parse_failure f = refusal(
+      "{\"index\":4,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
+      "{\"index\":4,\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}\n");
+  CHECK(f.line == 2);
+  CHECK_THAT(f.reason, Catch::Contains("index 4 does not come after the previous event's 4"));
+}
+
+// Proves events that do not pair up are refused at their line, naming the process.
+TEST_CASE("a history that does not pair up is refused at its line", "[check]") {
+  const std::string invoke = "{\"process\":3,\"type\":\"invoke\",\"f\":\"read\",\"time\":50}\n";
+  const auto [second, reason] = GENERATE_COPY(table<std::string, std::string>({
+      {"{\"process\":4,\"type\":\"ok\",\"f\":\"read\",\"value\":1}",
+       "process 4 completes a read it never invoked"},
+      {invoke, "process 3 invokes read while its read is still open"},
+      {"{\"process\":3,\"type\":\"ok\",\"f\":\"write\",\"value\":1,\"time\":60}",
+       "process 3 completes a write but invoked a read"},
+      // Regression: judged not linearizable with no operation to blame.
+      {"{\"process\":3,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":40}",
+       "process 3 completes its read at time 40, before its invocation at time 50"},
+  }));
+  CAPTURE(second);
+  const parse_failure f = refusal(invoke + "\n" + second + "\n");
+  CHECK(f.line == 3);
+  CHECK(f.reason == reason);
+}
+
+// Proves events of Jepsen's nemesis (a string process) are skipped and counted, whatever
+// their other fields hold.
+TEST_CASE("nemesis events are skipped and counted", "[check]") {
+  std::size_t skipped = 99;
+  const history h = loaded(
+      "{\"index\":0,\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start\","
+      "\"value\":{\"n1\":[\"n2\"]}}\n"
+      "{\"index\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n"
+      "{\"index\":2,\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"stop\"}\n"
+      "{\"index\":3,\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":null}\n",
+      &skipped);
+  CHECK(skipped == 2);
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].index == 1);
+  CHECK(h[1].index == 3);
 }

@@ -78,6 +78,86 @@ TEST_CASE("pair_operations refuses impossible histories", "[check]") {
       {make(0, event_type::invoke, op_kind::read), make(0, event_type::ok, op_kind::write)}));
 }
 
+// Proves a refusal names the offending event's position and its process, for each rule.
+TEST_CASE("pair_operations names the event and the process it refuses", "[check]") {
+  const auto refusal = [](history h) {
+    pairing_failure failure;
+    auto ops = pair_operations(h, &failure);
+    REQUIRE_FALSE(ops);
+    CHECK(ops.error() == coact::errc::parse_error);
+    return failure;
+  };
+  const history invoked = numbered({make(3, event_type::invoke, op_kind::write, std::int64_t{1})});
+
+  history twice = invoked;
+  twice.push_back(make(3, event_type::invoke, op_kind::read));
+  pairing_failure f = refusal(numbered(twice));
+  CHECK(f.position == 1);
+  CHECK(f.reason == "process 3 invokes read while its write is still open");
+
+  f = refusal(numbered({make(7, event_type::invoke, op_kind::read),
+                        make(3, event_type::ok, op_kind::read, std::int64_t{1})}));
+  CHECK(f.position == 1);
+  CHECK(f.reason == "process 3 completes a read it never invoked");
+
+  history other = invoked;
+  other.push_back(make(3, event_type::ok, op_kind::read));
+  f = refusal(numbered(other));
+  CHECK(f.reason == "process 3 completes a read but invoked a write");
+
+  // Regression: a completion recorded before its invocation was ordered before it, and the
+  // linearizability report blamed an empty set of operations.
+  history backwards = numbered(invoked);
+  backwards[0].time_ns = 50;
+  backwards.push_back(make(3, event_type::ok, op_kind::write, std::int64_t{1}));
+  backwards[1].index = 1;
+  backwards[1].time_ns = 40;
+  f = refusal(backwards);
+  CHECK(f.position == 1);
+  CHECK(f.reason == "process 3 completes its write at time 40, before its invocation at time 50");
+}
+
+// Proves indices must strictly increase along the history, since they order it.
+TEST_CASE("pair_operations refuses indices out of order", "[check]") {
+  history h = numbered(
+      {make(0, event_type::invoke, op_kind::read), make(1, event_type::invoke, op_kind::read)});
+  h[1].index = 0;
+  pairing_failure failure;
+  REQUIRE_FALSE(pair_operations(h, &failure));
+  CHECK(failure.position == 1);
+  CHECK_THAT(failure.reason, Catch::Contains("index 0 does not come after"));
+
+  h[1].index = std::uint64_t{1} << 63;
+  REQUIRE_FALSE(pair_operations(h, &failure));
+  CHECK_THAT(failure.reason, Catch::Contains("beyond 2^63 - 1"));
+
+  h[1].index = 9;  // gaps are fine: a filtered history keeps its indices
+  CHECK(pair_operations(h));
+}
+
+// Proves "completed before" is the history's order: the completion event comes before the
+// invocation event, whatever their times say; an info operation never completed.
+TEST_CASE("completed_before follows positions, not times", "[check]") {
+  history h = numbered({
+      make(0, event_type::invoke, op_kind::write, std::int64_t{1}),
+      make(0, event_type::ok, op_kind::write, std::int64_t{1}),
+      make(1, event_type::invoke, op_kind::read),
+      make(2, event_type::invoke, op_kind::write, std::int64_t{2}),
+      make(2, event_type::info, op_kind::write, std::int64_t{2}),
+      make(1, event_type::ok, op_kind::read, std::int64_t{1}),
+  });
+  for (event& e : h) e.time_ns = 0;
+  auto ops = pair_operations(h);
+  REQUIRE(ops);
+  const operation& write = ops.value()[0];
+  const operation& read = ops.value()[1];
+  const operation& info = ops.value()[2];
+  CHECK(completed_before(write, read));
+  CHECK_FALSE(completed_before(read, write));
+  CHECK_FALSE(completed_before(info, read));
+  CHECK(info.complete_index == never_index);
+}
+
 TEST_CASE("datums print as Jepsen prints them", "[check]") {
   CHECK(to_string(datum{}) == "nil");
   CHECK(to_string(datum{std::int64_t{-3}}) == "-3");

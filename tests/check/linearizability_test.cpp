@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <utility>
 
+#include "coact/check/history_json.hpp"
 #include "coact/check/jepsen_log.hpp"
 
 using namespace coact::check;
@@ -253,6 +255,40 @@ TEST_CASE("an unpaired history is a parse error", "[check]") {
   CHECK(report.error() == coact::errc::parse_error);
 }
 
+// Regression: events without times were all at time 0, every operation concurrent, and
+// this history (a read of 3 that completes before the write of 3 is invoked) passed.
+TEST_CASE("real-time order is the history's order, not its times", "[check]") {
+  std::istringstream untimed{
+      R"({"process": 18, "type": "invoke", "f": "read", "value": null, "index": 0}
+{"process": 18, "type": "ok", "f": "read", "value": 3, "index": 1}
+{"process": 68, "type": "invoke", "f": "write", "value": 3, "index": 2}
+{"process": 68, "type": "ok", "f": "write", "value": 3, "index": 3}
+)"};
+  auto h = read_json_lines(untimed);
+  REQUIRE(h);
+  auto report = check_linearizability(h.value());
+  REQUIRE(report);
+  CHECK(report.value().outcome == verdict::not_linearizable);
+  REQUIRE(report.value().blocked.size() == 1);
+  CHECK(report.value().blocked[0].process == 18);
+
+  // Times that make the two overlap do not make them concurrent either.
+  history timed = h.value();
+  const std::int64_t times_ns[] = {100, 400, 200, 300};
+  for (std::size_t i = 0; i < timed.size(); ++i) timed[i].time_ns = times_ns[i];
+  report = check_linearizability(timed);
+  REQUIRE(report);
+  CHECK(report.value().outcome == verdict::not_linearizable);
+
+  // Overlapping in the history's order, they are concurrent: the write may come first.
+  std::swap(timed[1], timed[2]);
+  timed[1].index = 1;
+  timed[2].index = 2;
+  report = check_linearizability(timed);
+  REQUIRE(report);
+  CHECK(report.value().outcome == verdict::linearizable);
+}
+
 // Proves the etcd log loader reads every form of line the Jepsen logs hold.
 TEST_CASE("the etcd log loader reads Jepsen's lines", "[check]") {
   const std::string text =
@@ -265,9 +301,11 @@ TEST_CASE("the etcd log loader reads Jepsen's lines", "[check]") {
       "INFO  jepsen.util - 2\t:invoke\t:write\t3\n"
       "INFO  jepsen.util - 2\t:info\t:write\t:timed-out\n";
   load_error error;
-  const auto h = parse_jepsen_etcd_log(text, &error);
+  std::size_t skipped = 0;
+  const auto h = parse_jepsen_etcd_log(text, &error, &skipped);
   REQUIRE(h);
   REQUIRE(h.value().size() == 6);
+  CHECK(skipped == 1);  // the nemesis line; the jepsen.core line is no event
   const event& cas_done = h.value()[2];
   CHECK(cas_done.type == event_type::ok);
   CHECK(cas_done.f == op_kind::cas);
@@ -328,6 +366,31 @@ TEST_CASE("the kv EDN loader reads Porcupine's lines", "[check]") {
   CHECK(h.value()[3].value == datum{"a \"q\""});
   CHECK(h.value()[4].f == op_kind::write);
   CHECK(h.value()[4].time_ns == 4);
+}
+
+// Proves events of Jepsen's nemesis are skipped and counted, even with a collection for a
+// value, while a client's collection value is still refused.
+TEST_CASE("the kv EDN loader skips and counts nemesis events", "[check]") {
+  const std::string text =
+      "{:type :info, :f :start, :value [:isolated {\"n1\" #{\"n2\" \"]\"}}], :process "
+      ":nemesis, :time 5}\n"
+      "{:process 0, :type :invoke, :f :put, :key \"0\", :value \"a\", :error (:x [1])}\n"
+      "{:process \"nemesis\", :type :info, :f :stop, :value nil}\n"
+      "{:process 0, :type :ok, :f :put, :key \"0\", :value \"a\"}\n";
+  std::size_t skipped = 0;
+  load_error error;
+  const auto h = parse_kv_edn(text, &error, &skipped);
+  INFO(error.message);
+  REQUIRE(h);
+  CHECK(h.value().size() == 2);
+  CHECK(skipped == 2);
+
+  const auto refused =
+      parse_kv_edn("{:process 0, :type :invoke, :f :put, :key \"0\", :value [1]}\n", &error);
+  REQUIRE_FALSE(refused);
+  CHECK(error.message == ":value is neither a string nor nil");
+  REQUIRE_FALSE(parse_kv_edn("{:process :nemesis, :value [1 2}\n", &error));
+  CHECK(error.message == "unclosed collection for :value");
 }
 
 // Proves every malformed EDN line is refused with its line number.

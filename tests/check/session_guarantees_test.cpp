@@ -178,3 +178,14 @@ TEST_CASE("session guarantees refuse an unpaired history", "[check]") {
   REQUIRE_FALSE(report);
   CHECK(report.error() == coact::errc::parse_error);
 }
+
+// Regression: without times, writes were all at time 0, so unordered, and a session that
+// read a value older than its own acknowledged write kept read-your-writes.
+TEST_CASE("session guarantees order writes by the history's order, not its times", "[check]") {
+  history_builder rec;
+  rec.write(1, "x", v(1)).write(0, "x", v(2)).read(0, "x", v(1));
+  auto report = check_session_guarantees(untimed(rec.events()));
+  REQUIRE(report);
+  REQUIRE(report.value().violations.size() == 1);
+  CHECK(report.value().violations[0].kind == session_violation_kind::read_your_writes);
+}

@@ -50,53 +50,59 @@ void add_source_options(CLI::App& command, history_source& source) {
           CLI::ignore_case));
 }
 
-/// The history, or a message on stderr naming the file, the line and what is wrong.
+/// The history, or a message on stderr naming the file, the line and what is wrong. A
+/// file without operations is refused too: it is surely not the history meant (an empty
+/// file, or a file of another format). Events of processes that are not clients (Jepsen's
+/// nemesis) are skipped, and their count printed on stdout.
 std::optional<history> load(const history_source& source) {
   std::size_t line = 0;
   std::string reason;
+  std::size_t skipped = 0;
   result<history> h = history{};
   if (source.format == history_format::jsonl) {
     check::parse_failure failure;
-    h = check::load_history(source.file, &failure);
+    h = check::load_history(source.file, &failure, &skipped);
     line = failure.line;
     reason = failure.reason;
   } else {
     check::load_error failure;
     h = source.format == history_format::jepsen_etcd
-            ? check::read_jepsen_etcd_log(source.file, &failure)
-            : check::read_kv_edn(source.file, &failure);
+            ? check::read_jepsen_etcd_log(source.file, &failure, &skipped)
+            : check::read_kv_edn(source.file, &failure, &skipped);
     line = failure.line;
     reason = failure.message;
   }
-  if (h) return std::move(h).value();
+  if (h && h.value().empty()) {
+    reason = "no operations in the file";
+    if (skipped != 0) reason += " (only events of processes that are not clients)";
+    // That reader ignores every line of another form, so say what the form is.
+    if (source.format == history_format::jepsen_etcd) {
+      reason += "; a Jepsen etcd log's events read `INFO jepsen.util - PROCESS :TYPE :F VALUE`";
+    }
+  } else if (h) {
+    if (skipped != 0) {
+      std::cout << "skipped " << skipped
+                << " events of processes that are not clients (e.g. the nemesis)\n";
+    }
+    return std::move(h).value();
+  }
   std::cerr << "coact check: " << source.file;
   if (line != 0) std::cerr << ':' << line;
   std::cerr << ": " << (reason.empty() ? h.error().message() : reason) << '\n';
   return std::nullopt;
 }
 
-/// Why a checker refused a history, on stderr: its events do not pair up into operations,
-/// or (rarely, as the options are checked first) what the checker said.
-void explain_refusal(const history_source& source, const history& h, std::error_code error) {
-  std::cerr << "coact check: " << source.file << ": ";
-  if (auto ops = check::pair_operations(h); !ops) {
-    std::cerr << "events do not pair up into operations (a completion without its "
-                 "invocation, or two operations in flight on one process)\n";
-  } else {
-    std::cerr << error.message() << '\n';
-  }
-}
-
 /// Loads the history, runs `checker` on it and returns what `judge` makes of the report;
 /// exit_bad_input, with the reason on stderr, when the history cannot be read or the
-/// checker refuses it.
+/// checker refuses it (the readers refuse what the checkers would, at its line, so this is
+/// only ever an option the checker refused).
 template <class Checker, class Judge>
 int run_check(const history_source& source, Checker checker, Judge judge) {
   auto h = load(source);
   if (!h) return exit_bad_input;
   auto report = checker(*h);
   if (!report) {
-    explain_refusal(source, *h, report.error());
+    std::cerr << "coact check: " << source.file << ": " << report.error().message() << '\n';
     return exit_bad_input;
   }
   return judge(report.value());
@@ -259,6 +265,13 @@ void add_convergence(CLI::App& parent, int* status) {
   });
 }
 
+/// CLI11 reads "-1" into an unsigned option as 2^64 - 1: a count must not be negative.
+const CLI::Validator non_negative{
+    [](const std::string& text) {
+      return text.starts_with('-') ? "a count cannot be negative, not " + text : std::string{};
+    },
+    "UINT"};
+
 /// Milliseconds as whole nanoseconds.
 std::int64_t to_ns(double ms) { return std::llround(ms * 1e6); }
 
@@ -302,8 +315,10 @@ void add_staleness(CLI::App& parent, int* status) {
                    "5 times each power of ten from 0.001 to 10000)")
       ->delimiter(',')
       ->check(day_ms);
-  command->add_option("--version-lag-max", o->version_lag_max,
-                      "exit 1 if a read lags by more versions than this");
+  command
+      ->add_option("--version-lag-max", o->version_lag_max,
+                   "exit 1 if a read lags by more versions than this")
+      ->check(non_negative);
   command
       ->add_option("--time-lag-ms-max", o->time_lag_ms_max,
                    "exit 1 if a read lags by more time than this (e.g. a cache's TTL)")

@@ -72,12 +72,12 @@ struct convergence_report {
 /// write of its key with the replica's version, or else with its value. An acknowledged
 /// write w is kept when it is the final value, or when the final value's write f could have
 /// overwritten it: f is not ordered before w, where f is before w if both have versions and
-/// f's is smaller, or else if f was acknowledged before w was invoked (concurrent writes may
-/// land in either order). A nil final value keeps no write. With divergent replicas, each
-/// distinct final value is judged for the replicas holding it. Cost: O(n log n + k r + w d)
-/// for k keys, r replicas, w writes and d distinct final values of a key. Fails with
-/// errc::invalid_argument when `final_states` is empty, and with errc::parse_error when the
-/// history does not pair up.
+/// f's is smaller, or else if f was acknowledged before w was invoked in the history's order
+/// (completed_before; concurrent writes may land in either order). A nil final value keeps no
+/// write. With divergent replicas, each distinct final value is judged for the replicas holding it.
+/// Cost: O(n log n + k r + w d) for k keys, r replicas, w writes and d distinct final values of a
+/// key. Fails with errc::invalid_argument when `final_states` is empty, and with errc::parse_error
+/// when the history does not pair up.
 [[nodiscard]] result<convergence_report> check_convergence(const history& h,
                                                            const replica_states& final_states);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -25,8 +26,13 @@ enum class op_kind : std::uint8_t { read, write, cas, append };
 /// One recorded event of a client operation, with Jepsen's field names where Jepsen has
 /// them (`index`, `time`, `process`, `type`, `f`, `key`, `value`).
 struct event {
-  std::uint64_t index = 0;   ///< position in the history, from 0
-  std::int64_t time_ns = 0;  ///< when it was recorded, on the recorder's clock (real or virtual)
+  /// The event's place in the history: events are ordered by it (as in Jepsen, real-time
+  /// order is the history's order), so indices strictly increase along a history, below
+  /// 2^63. Gaps are allowed (a history filtered, or with its nemesis events skipped).
+  std::uint64_t index = 0;
+  /// When it was recorded, on the recorder's clock (real or virtual): for reports and for
+  /// measuring lags, never for ordering.
+  std::int64_t time_ns = 0;
   std::int64_t process = 0;  ///< the client; at most one operation in flight per process
   event_type type = event_type::invoke;
   op_kind f = op_kind::read;
@@ -48,6 +54,8 @@ using history = std::vector<event>;
 /// A completion time for operations that never completed (or completed with `info`):
 /// later than every event.
 inline constexpr std::int64_t never_ns = std::numeric_limits<std::int64_t>::max();
+/// The completion index of those operations: after every event.
+inline constexpr std::uint64_t never_index = std::numeric_limits<std::uint64_t>::max();
 
 /// An invocation paired with its completion.
 struct operation {
@@ -63,17 +71,31 @@ struct operation {
   std::int64_t invoke_ns = 0;
   std::int64_t complete_ns = never_ns;  ///< never_ns unless ok or fail
   std::uint64_t invoke_index = 0;
-  std::uint64_t complete_index = std::numeric_limits<std::uint64_t>::max();
+  std::uint64_t complete_index = never_index;  ///< never_index unless ok or fail
   std::optional<std::uint64_t> version;
   std::string node;
   std::string session;
 };
 
+/// Whether `a` completed before `b` was invoked: a's ok or fail completion comes before b's
+/// invocation in the history (Jepsen's real-time order). Never for an operation completed
+/// with `info` or not at all.
+[[nodiscard]] bool completed_before(const operation& a, const operation& b) noexcept;
+
+/// Where and why a history's events do not pair up into operations.
+struct pairing_failure {
+  std::size_t position = 0;  ///< the offending event's position in the history, from 0
+  std::string reason;        ///< names the process and what it did
+};
+
 /// Pairs each process's invocation with its next completion, in history order. Fails with
-/// errc::parse_error when a process completes an operation it did not invoke, invokes a
-/// second operation while one is open, or completes with a different `f` or key.
-/// Operations come out in invocation order.
-[[nodiscard]] result<std::vector<operation>> pair_operations(const history& h);
+/// errc::parse_error, and fills `*failure` when it is not null, when the indices do not
+/// strictly increase (or reach 2^63), a process completes an operation it did not invoke,
+/// invokes a second operation while one is open, completes with a different `f` or key,
+/// or completes at a `time_ns` before its invocation's. Operations come out in invocation
+/// order.
+[[nodiscard]] result<std::vector<operation>> pair_operations(const history& h,
+                                                             pairing_failure* failure = nullptr);
 
 [[nodiscard]] const char* to_string(event_type t) noexcept;
 [[nodiscard]] const char* to_string(op_kind f) noexcept;

@@ -69,6 +69,8 @@ struct linearizability_report {
 /// Gong's backtracking search and Lowe's memoisation of (set of linearized operations,
 /// state), each key on its own (linearizability is compositional).
 ///
+/// Real time is the history's order, as in Jepsen: a precedes b when a's completion event
+/// comes before b's invocation event (completed_before); times appear only in reports.
 /// Operations complete with `ok` must take effect between invocation and completion;
 /// `fail` operations never took effect and are dropped; `info` and unfinished operations
 /// may take effect at any time after their invocation, or never; an `info` read constrains
@@ -82,7 +84,8 @@ struct linearizability_report {
 [[nodiscard]] result<linearizability_report> check_linearizability(
     const history& h, const linearizability_options& options = {});
 
-/// As above, for operations already paired. Cannot fail.
+/// As above, for operations already paired (ordered by invoke_index and complete_index).
+/// Cannot fail.
 [[nodiscard]] linearizability_report check_linearizability(
     std::span<const operation> ops, const linearizability_options& options = {});
 

@@ -26,7 +26,8 @@ struct staleness_options {
 [[nodiscard]] std::vector<std::int64_t> default_visibility_delays_ns();
 
 /// How stale one ok read was. "Acknowledged before the read" means completed ok before
-/// the read was invoked; "newer" is write_order's order (version, else real time).
+/// the read was invoked, in the history's order (completed_before); "newer" is
+/// write_order's order (version, else real time). Lags are measured in time (`time_ns`).
 struct read_staleness {
   operation read;
   /// The latest write of the key acknowledged before the read (greatest in the order);
@@ -45,8 +46,9 @@ struct read_staleness {
 /// One point of the t-visibility curve (Bailis et al., PBS).
 struct visibility_point {
   std::int64_t delay_ns = 0;
-  /// Reads invoked at least delay_ns after a write w was acknowledged and before the next
-  /// write of the key was invoked.
+  /// Reads invoked after a write w was acknowledged and before the next write of the key
+  /// was invoked (in the history's order), at least delay_ns after w's acknowledgement (in
+  /// time).
   std::size_t read_count = 0;
   std::size_t fresh_count = 0;  ///< those that returned w or a newer write
   double probability = 0;       ///< fresh_count / read_count; 0 when read_count is 0

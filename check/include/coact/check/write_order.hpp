@@ -22,7 +22,8 @@ enum class order_basis : std::uint8_t {
   /// them.
   version,
   /// Some write lacks a version: w1 is older than w2 iff w1 is known to have taken effect
-  /// (it was acknowledged, or some ok read returned it) before w2 was invoked.
+  /// (it was acknowledged, or some ok read returned it) before w2 was invoked, in the
+  /// history's order.
   real_time,
 };
 
@@ -33,11 +34,12 @@ enum class order_basis : std::uint8_t {
 /// `append` is not modelled. A read is identified with the write it returned by version
 /// when the read has a version that a write of its key carries, else by (key, value);
 /// nil is the initial state. A read of a write that lacks a version lends it the read's
-/// version. Each write gets a span [lo, hi] on its key's basis: its version twice, or its
-/// invocation time and the earliest time it is known to have taken effect (its
-/// acknowledgement or the completion of the first ok read that returned it; never_ns if
-/// neither). "a older than b" is a.hi < b.lo: writes that overlap in real time are
-/// unordered, so no checker blames a store for the order it gave them.
+/// version. Each write gets a span [lo, hi] on its key's basis: its version twice, or the
+/// index of its invocation and the earliest index at which it is known to have taken
+/// effect (its acknowledgement or the completion of the first ok read that returned it;
+/// never_ns if neither). Real time is the history's order, as in Jepsen: times are not
+/// used. "a older than b" is a.hi < b.lo: writes that overlap in real time are unordered,
+/// so no checker blames a store for the order it gave them.
 struct write_order {
   /// read_from value of an ok read that returned nil (the initial state).
   static constexpr std::size_t initial = std::numeric_limits<std::size_t>::max();
