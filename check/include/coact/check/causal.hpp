@@ -61,8 +61,9 @@ struct causal_report {
 /// past is its own acknowledged writes, the writes it read and their dependencies. Each
 /// ok read must return, for its key, a write no older (write_order's "older": by version,
 /// else real time) than any write of that key in its session's causal past at the read's
-/// invocation; nil fails if the past holds any. Cost: O(n log n + r k) for r reads and k
-/// keys in a causal past. Fails with errc::parse_error when the history does not pair up.
+/// invocation; nil fails if the past holds any. Cost, for n operations, r reads and s
+/// sessions: O(n (s + log n) + r s log n) time and O(n s) memory (causal pasts are vector
+/// clocks over sessions). Fails with errc::parse_error when the history does not pair up.
 [[nodiscard]] result<causal_report> check_causal(const history& h);
 
 }  // namespace coact::check
