@@ -10,7 +10,7 @@
 #include "coact/policies/read_concern/deployment.hpp"
 #include "coact/policies/read_concern/read_concern.capnp.h"
 #include "coact/policies/strong/deployment.hpp"
-#include "coact/policies/strong/raft.capnp.h"
+#include "coact/actors/replication/replication.capnp.h"
 #include "configured_deployment.hpp"
 #include "single_replica.hpp"
 
@@ -89,7 +89,7 @@ std::vector<policy_variant> policy_catalog() {
        .deploy = [](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
          return strong::deploy(where.replicas, {});
        },
-       .write_request_types = {capnp::typeId<strong::proto::AppendEntries>()}});
+       .write_request_types = {capnp::typeId<coact::replication::proto::AppendEntries>()}});
   out.push_back(quorum_variant(quorum::level::one, quorum::level::one));
   out.push_back(quorum_variant(quorum::level::one, quorum::level::all));
   out.push_back(quorum_variant(quorum::level::quorum, quorum::level::quorum));

@@ -1,78 +1,59 @@
 #include "coact/policies/strong/raft_client.hpp"
 
 #include <algorithm>
-#include <cassert>
 
-#include "coact/actors/kv_errc.hpp"
-#include "coact/policies/strong/raft.capnp.h"
 #include "coact/policies/strong/raft_node.hpp"
+#include "coact/policies/strong/strong.capnp.h"
 
 namespace coact::policies::strong {
+namespace {
+
+std::vector<std::uint32_t> nodes_of(const std::vector<kv::member>& replicas) {
+  std::vector<std::uint32_t> nodes;
+  for (const auto& r : replicas) nodes.push_back(r.node);
+  return nodes;
+}
+
+replication::verdict judge(const envelope& answer) {
+  const auto reply = answer.get<proto::ClientReply>();
+  switch (reply.which()) {
+    case proto::ClientReply::NOT_LEADER: {
+      const auto refused = reply.getNotLeader();
+      return {.what = replication::verdict::kind::refused,
+              .leader = refused.getHasLeader() ? std::optional{refused.getLeader()} : std::nullopt};
+    }
+    case proto::ClientReply::UNKNOWN:
+      return {.what = replication::verdict::kind::unknown};
+    case proto::ClientReply::READ:
+    case proto::ClientReply::WRITTEN:
+      break;
+  }
+  return {};
+}
+
+}  // namespace
 
 raft_client::raft_client(const kv::directory& directory, std::vector<kv::member> replicas,
                          std::uint64_t id, client_options options)
-    : directory_(&directory), replicas_(std::move(replicas)), id_(id), options_(options),
-      leader_(id % std::max<std::size_t>(replicas_.size(), 1)) {
-  assert(!replicas_.empty() && id != 0);
-}
+    : directory_(&directory), replicas_(std::move(replicas)),
+      leader_(nodes_of(replicas_), id, options) {}
 
-task<result<envelope>> raft_client::submit(actor_context& self, request r) {
-  const time_point deadline = self.now() + options_.deadline;
-  // Once a request of a write may have been appended, a later refusal no longer proves
-  // that the write had no effect.
-  bool maybe_applied = false;
-  for (std::uint32_t attempt = 0; attempt < options_.attempts_max; ++attempt) {
-    const time_point now = self.now();
-    if (now >= deadline) break;
-    message<proto::ClientRequest> m;
-    if (r.write) {
-      write_command(m->initWrite(), *r.write);
-    } else {
-      m->setGet(r.key);
-    }
-    const actor_ref target = directory_->get(replicas_[leader_].node, raft_role);
-    ++requests_sent_;
-    auto answer = co_await self.ask<proto::ClientReply>(
-        target, std::move(m), std::min(options_.attempt_timeout, deadline - now));
-    if (!answer) {
-      maybe_applied = maybe_applied || r.write.has_value();
-      next_replica();
-      co_await self.sleep(options_.retry_backoff);
-      continue;
-    }
-    const auto reply = answer.value().get<proto::ClientReply>();
-    switch (reply.which()) {
-      case proto::ClientReply::READ:
-      case proto::ClientReply::WRITTEN:
-        co_return std::move(answer).value();
-      case proto::ClientReply::NOT_LEADER: {
-        const auto refused = reply.getNotLeader();
-        const auto hinted = std::find_if(
-            replicas_.begin(), replicas_.end(),
-            [&](const kv::member& member) { return member.node == refused.getLeader(); });
-        if (refused.getHasLeader() && hinted != replicas_.end()) {
-          leader_ = static_cast<std::size_t>(hinted - replicas_.begin());
-          continue;
-        }
-        next_replica();
-        break;
-      }
-      case proto::ClientReply::UNKNOWN:
-        maybe_applied = true;
-        next_replica();
-        break;
-    }
-    co_await self.sleep(options_.retry_backoff);
-  }
-  co_return maybe_applied ? make_error_code(errc::timeout)
-                          : make_error_code(kv::kv_errc::unavailable);
+task<result<envelope>> raft_client::submit(actor_context& self, std::function<envelope()> build,
+                                           bool write) {
+  const auto where = [this](std::uint32_t node) { return directory_->get(node, raft_role); };
+  co_return co_await leader_.submit(self, where, build, capnp::typeId<proto::ClientReply>(), judge,
+                                    write);
 }
 
 task<result<kv::read_result>> raft_client::get(actor_context& self, std::string key) {
-  // Named, not a braced temporary: GCC 12 destroys a coroutine's braced temporary
-  // argument twice.
-  request r{.key = std::move(key)};
-  auto answer = co_await submit(self, std::move(r));
+  auto answer = co_await submit(
+      self,
+      [&key] {
+        message<proto::ClientRequest> m;
+        m->setGet(key);
+        return std::move(m).take();
+      },
+      false);
   if (!answer) co_return answer.error();
   const auto reply = answer.value().get<proto::ClientReply>();
   const auto read = reply.getRead();
@@ -85,11 +66,17 @@ task<result<kv::read_result>> raft_client::get(actor_context& self, std::string 
   co_return out;
 }
 
-task<result<kv::write_result>> raft_client::write(actor_context& self, command c) {
-  c.client = id_;
-  c.sequence = ++sequence_;
-  request r{.write = std::move(c)};
-  auto answer = co_await submit(self, std::move(r));
+task<result<kv::write_result>> raft_client::write(actor_context& self, replication::command c) {
+  c.client = leader_.id();
+  c.sequence = leader_.next_sequence();
+  auto answer = co_await submit(
+      self,
+      [&c] {
+        message<proto::ClientRequest> m;
+        replication::write_command(m->initWrite(), c);
+        return std::move(m).take();
+      },
+      true);
   if (!answer) co_return answer.error();
   const auto reply = answer.value().get<proto::ClientReply>();
   const auto written = reply.getWritten();
@@ -100,17 +87,18 @@ task<result<kv::write_result>> raft_client::write(actor_context& self, command c
 
 task<result<kv::write_result>> raft_client::put(actor_context& self, std::string key,
                                                 std::string value) {
-  command c{.what = command::kind::put, .key = std::move(key), .value = std::move(value)};
+  replication::command c{
+      .what = replication::command::kind::put, .key = std::move(key), .value = std::move(value)};
   co_return co_await write(self, std::move(c));
 }
 
 task<result<kv::write_result>> raft_client::cas(actor_context& self, std::string key,
                                                 std::optional<std::string> expected,
                                                 std::string value) {
-  command c{.what = command::kind::cas,
-            .key = std::move(key),
-            .value = std::move(value),
-            .expected = std::move(expected)};
+  replication::command c{.what = replication::command::kind::cas,
+                         .key = std::move(key),
+                         .value = std::move(value),
+                         .expected = std::move(expected)};
   co_return co_await write(self, std::move(c));
 }
 

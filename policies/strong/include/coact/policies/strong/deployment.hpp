@@ -8,7 +8,6 @@
 #include "coact/actors/log_storage.hpp"
 #include "coact/policies/strong/raft_client.hpp"
 #include "coact/policies/strong/raft_node.hpp"
-#include "coact/policies/strong/raft_timing.hpp"
 
 namespace coact::policies::strong {
 
@@ -18,7 +17,7 @@ using storage_function = std::function<std::unique_ptr<kv::log_storage>(std::uin
 
 /// How the strong policy is set up.
 struct options {
-  raft_timing timing;
+  replication::raft_timing timing;
   client_options client;
   /// Durable replicas, e.g. `[&w](auto n) { return kv::sim_file(w.disk(n), "raft.log"); }`
   /// in the simulator. Without it the replicas are volatile, which is safe only if no

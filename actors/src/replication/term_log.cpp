@@ -1,44 +1,27 @@
-#include "coact/policies/strong/raft_log.hpp"
+#include "coact/actors/replication/term_log.hpp"
 
-#include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
 #include <cassert>
 #include <cstring>
 
-namespace coact::policies::strong {
-namespace {
+namespace coact::replication {
 
-/// A record's bytes, read as a message: copied into words first, because the log hands
-/// out records at any alignment and Cap'n Proto reads aligned words.
-class record_reader {
- public:
-  explicit record_reader(std::span<const std::byte> bytes)
-      : words_((bytes.size() + sizeof(capnp::word) - 1) / sizeof(capnp::word)) {
-    std::memcpy(words_.data(), bytes.data(), bytes.size());
-  }
-  [[nodiscard]] proto::Record::Reader root() {
-    reader_.emplace(kj::ArrayPtr<const capnp::word>(words_.data(), words_.size()));
-    return reader_->getRoot<proto::Record>();
-  }
-
- private:
-  std::vector<capnp::word> words_;
-  std::optional<capnp::FlatArrayMessageReader> reader_;
-};
-
-}  // namespace
-
-result<raft_log> raft_log::open(std::unique_ptr<kv::log_storage> storage) {
-  raft_log state{std::nullopt};
+result<term_log> term_log::open(std::unique_ptr<kv::log_storage> storage) {
+  term_log state{std::nullopt};
   if (!storage) return state;
   bool broken = false;
   const auto replay = [&state, &broken](std::span<const std::byte> bytes) {
     if (broken) return;
+    // Copied into words: the log hands out records at any alignment, and Cap'n Proto
+    // reads aligned words.
+    std::vector<capnp::word> words((bytes.size() + sizeof(capnp::word) - 1) / sizeof(capnp::word));
+    std::memcpy(words.data(), bytes.data(), bytes.size());
     try {
-      record_reader reader{bytes};
-      const auto record = reader.root();
+      capnp::FlatArrayMessageReader reader{
+          kj::ArrayPtr<const capnp::word>{words.data(), words.size()}};
+      const auto record = reader.getRoot<proto::Record>();
       if (record.isHardState()) {
         const auto hard = record.getHardState();
         state.term_ = hard.getTerm();
@@ -64,7 +47,7 @@ result<raft_log> raft_log::open(std::unique_ptr<kv::log_storage> storage) {
   return state;
 }
 
-result<void> raft_log::set_term(std::uint64_t term, std::optional<std::uint32_t> vote) {
+result<void> term_log::set_term(std::uint64_t term, std::optional<std::uint32_t> vote) {
   assert(term >= term_);
   term_ = term;
   vote_ = vote;
@@ -77,24 +60,29 @@ result<void> raft_log::set_term(std::uint64_t term, std::optional<std::uint32_t>
   return write(record);
 }
 
-std::uint64_t raft_log::term_at(std::uint64_t index) const noexcept {
+std::uint64_t term_log::term_at(std::uint64_t index) const noexcept {
   assert(index <= last_index());
   return index == 0 ? 0 : entries_[index - 1].term;
 }
 
-const log_entry& raft_log::at(std::uint64_t index) const noexcept {
+const entry& term_log::at(std::uint64_t index) const noexcept {
   assert(index >= 1 && index <= last_index());
   return entries_[index - 1];
 }
 
-result<void> raft_log::append(log_entry entry) {
-  return replace_from(last_index() + 1, std::span{&entry, 1});
+result<void> term_log::append(std::span<const entry> entries) {
+  const std::uint64_t first = last_index() + 1;
+  entries_.insert(entries_.end(), entries.begin(), entries.end());
+  return write_entries(first, entries);
 }
 
-result<void> raft_log::replace_from(std::uint64_t first, std::span<const log_entry> entries) {
-  assert(first >= 1 && first <= last_index() + 1);
-  entries_.resize(first - 1);
-  entries_.insert(entries_.end(), entries.begin(), entries.end());
+result<void> term_log::truncate_after(std::uint64_t index) {
+  assert(index <= last_index());
+  entries_.resize(index);
+  return write_entries(index + 1, {});
+}
+
+result<void> term_log::write_entries(std::uint64_t first, std::span<const entry> entries) {
   if (!storage_) return success();
   capnp::MallocMessageBuilder record;
   auto group = record.initRoot<proto::Record>().initEntries();
@@ -104,17 +92,17 @@ result<void> raft_log::replace_from(std::uint64_t first, std::span<const log_ent
   return write(record);
 }
 
-result<void> raft_log::write(capnp::MessageBuilder& record) {
+result<void> term_log::write(capnp::MessageBuilder& record) {
   const auto words = capnp::messageToFlatArray(record);
   dirty_ = true;
   return storage_->append(std::as_bytes(std::span{words.begin(), words.size()}));
 }
 
-result<void> raft_log::sync() {
+result<void> term_log::sync() {
   if (!storage_ || !dirty_) return success();
   BOOST_OUTCOME_TRY(storage_->sync());
   dirty_ = false;
   return success();
 }
 
-}  // namespace coact::policies::strong
+}  // namespace coact::replication

@@ -1,38 +1,38 @@
-// A Raft node's term, vote and log survive a crash of its simulated disk up to what was
-// synced, with replaced entries replaced after the crash too.
-#include "coact/policies/strong/raft_log.hpp"
+// A replication group member's term, vote and log survive a crash of its simulated disk up to what
+// was synced, with replaced entries replaced after the crash too.
+#include "coact/actors/replication/term_log.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "coact/actors/log_storage.hpp"
 #include "coact/runtime/sim/disk.hpp"
 
-namespace strong = coact::policies::strong;
+namespace replication = coact::replication;
 namespace sim = coact::sim;
 
 namespace {
 
-strong::log_entry entry(std::uint64_t term, std::string value) {
+replication::entry entry(std::uint64_t term, std::string value) {
   return {.term = term,
-          .command = {.what = strong::command::kind::put,
+          .command = {.what = replication::command::kind::put,
                       .client = 1,
                       .sequence = term,
                       .key = "k",
                       .value = std::move(value)}};
 }
 
-strong::raft_log open(sim::disk& d) {
-  auto log = strong::raft_log::open(coact::kv::sim_file(d, "raft.log"));
+replication::term_log open(sim::disk& d) {
+  auto log = replication::term_log::open(coact::kv::sim_file(d, "raft.log"));
   REQUIRE(log);
   return std::move(log).value();
 }
 
 }  // namespace
 
-// Proves what was synced (term, vote, entries, a replacement of entries) reads back after
+// Proves what was synced (term, vote, entries, a truncation and what replaced it) reads back after
 // a crash, and what was not synced is gone.
-TEST_CASE("raft log: synced state survives a crash, unsynced state does not",
-          "[policies][strong]") {
+TEST_CASE("term log: synced state survives a crash, unsynced state does not",
+          "[actors][replication]") {
   sim::disk d;
   {
     auto log = open(d);
@@ -44,8 +44,8 @@ TEST_CASE("raft log: synced state survives a crash, unsynced state does not",
     REQUIRE(log.append(entry(1, "a")));
     REQUIRE(log.append(entry(2, "b")));
     REQUIRE(log.append(entry(2, "c")));
-    const strong::log_entry replacement[] = {entry(3, "B")};
-    REQUIRE(log.replace_from(2, replacement));
+    REQUIRE(log.truncate_after(1));
+    REQUIRE(log.append(entry(3, "B")));
     CHECK(log.dirty());
     REQUIRE(log.sync());
     CHECK_FALSE(log.dirty());
@@ -66,7 +66,7 @@ TEST_CASE("raft log: synced state survives a crash, unsynced state does not",
 
 // Proves a crash that tears the unsynced tail anywhere leaves a log that opens, with the
 // synced state intact.
-TEST_CASE("raft log: a torn tail is cut off", "[policies][strong]") {
+TEST_CASE("term log: a torn tail is cut off", "[actors][replication]") {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     INFO("seed " << seed);
     sim::disk d;
@@ -88,8 +88,8 @@ TEST_CASE("raft log: a torn tail is cut off", "[policies][strong]") {
 }
 
 // Proves a log without storage keeps its state in memory only.
-TEST_CASE("raft log: without storage the log is volatile", "[policies][strong]") {
-  auto log = strong::raft_log::open(nullptr);
+TEST_CASE("term log: without storage the log is volatile", "[actors][replication]") {
+  auto log = replication::term_log::open(nullptr);
   REQUIRE(log);
   REQUIRE(log.value().append(entry(1, "a")));
   CHECK(log.value().last_index() == 1);
