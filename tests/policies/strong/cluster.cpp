@@ -87,11 +87,9 @@ cluster::cluster(std::uint64_t seed, cluster_settings settings)
     elections_.push_back({.at = world_->now(), .node = node, .term = term});
   };
   if (settings_.durable) {
-    policy.storage = [this](std::uint32_t node) {
-      return coact::kv::sim_file(world_->disk(node), "raft.log");
-    };
+    policy.storage = coact::kv::simulated_disks(*world_, "raft.log");
   }
-  deployment_ = strong::deploy(topology, std::move(policy));
+  deployment_ = strong::deploy(topology, std::move(policy)).value();
 
   for (std::size_t r = 0; r < settings_.replicas; ++r) {
     world_->add_node({.name = "r" + std::to_string(r)},

@@ -45,11 +45,13 @@ coact::task<void> client_actor(coact::actor_context& self, kv::client* client, i
 TEST_CASE("strong: serves on the threaded runtime", "[policies][strong]") {
   kv::topology topology{
       .replicas = {{.node = 0, .name = "a"}, {.node = 1, .name = "b"}, {.node = 2, .name = "c"}}};
-  auto deployment = strong::deploy(
-      topology, {.timing = {.election_timeout_min = 20ms,
-                            .election_timeout_max = 40ms,
-                            .heartbeat_period = 5ms},
-                 .client = {.attempts_max = 20, .attempt_timeout = 200ms, .deadline = 2s}});
+  auto deployment =
+      strong::deploy(topology,
+                     {.timing = {.election_timeout_min = 20ms,
+                                 .election_timeout_max = 40ms,
+                                 .heartbeat_period = 5ms},
+                      .client = {.attempts_max = 20, .attempt_timeout = 200ms, .deadline = 2s}})
+          .value();
   coact::check::recorder log{std::make_shared<coact::real_clock>()};
   kv::recording_client client{deployment->make_client(0), log, 1};
   std::atomic<int> ok{0};

@@ -1,30 +1,20 @@
 #pragma once
 
-#include <cstdint>
-#include <functional>
 #include <memory>
 
-#include "coact/actors/deployment.hpp"
-#include "coact/actors/log_storage.hpp"
+#include "coact/actors/deployment_base.hpp"
 #include "coact/policies/strong/raft_client.hpp"
 #include "coact/policies/strong/raft_node.hpp"
+#include "coact/runtime/result.hpp"
 
 namespace coact::policies::strong {
 
-/// Where a replica node keeps its Raft state: called at each boot of the node, on the
-/// thread that boots it; null (or an empty function) makes the node volatile.
-using storage_function = std::function<std::unique_ptr<kv::log_storage>(std::uint32_t node)>;
-
-/// How the strong policy is set up.
-struct options {
+/// How the strong policy is set up. `storage`: durable replicas, e.g.
+/// `kv::simulated_disks(w, "raft.log")`; without it the replicas are volatile, which is
+/// safe only if no replica crashes and comes back.
+struct options : kv::deploy_options {
   replication::raft_timing timing;
   client_options client;
-  /// Durable replicas, e.g. `[&w](auto n) { return kv::sim_file(w.disk(n), "raft.log"); }`
-  /// in the simulator. Without it the replicas are volatile, which is safe only if no
-  /// replica crashes and comes back.
-  storage_function storage;
-  /// The election timeouts of each node's each boot come from its own stream of this seed.
-  std::uint64_t seed = 1;
   /// Told of every election won (e.g. to measure elections).
   leader_observer on_leader;
 };
@@ -34,6 +24,8 @@ struct options {
 /// are raft_clients numbered 1, 2, ... in the order made. Linearizable get, put and cas;
 /// available while a majority of replicas is up and connected; unavailable elsewhere.
 /// The deployment must outlive every node it booted and every client it made.
-[[nodiscard]] std::unique_ptr<kv::deployment> deploy(kv::topology topology, options settings);
+/// errc::invalid_argument when the topology has no replica or names one twice.
+[[nodiscard]] result<std::unique_ptr<kv::deployment>> deploy(kv::topology topology,
+                                                             options settings);
 
 }  // namespace coact::policies::strong

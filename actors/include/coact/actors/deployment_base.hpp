@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "coact/actors/deployment.hpp"
+#include "coact/actors/directory.hpp"
+#include "coact/actors/log_storage.hpp"
+#include "coact/runtime/prng.hpp"
+
+namespace coact::sim {
+class world;
+}
+
+namespace coact::kv {
+
+/// Where a replica node keeps its durable state: called at each boot of the node, on the
+/// thread that boots it; null (or an empty function) makes the node volatile.
+using storage_function = std::function<std::unique_ptr<log_storage>(std::uint32_t node)>;
+
+/// Durable replicas on a simulated world's disks: node n's log is file `file` of
+/// w.disk(n). `w` must outlive the deployment's replicas.
+[[nodiscard]] storage_function simulated_disks(sim::world& w, std::string file);
+
+/// What every family's options start with.
+struct deploy_options {
+  /// Durable replicas through this; empty: volatile replicas, safe only where no replica
+  /// crashes and comes back (or the family says how it rejoins).
+  storage_function storage;
+  /// Each node's each boot draws its random choices from its own stream of this seed.
+  std::uint64_t seed = 1;
+};
+
+/// What a family's deployment shares with every other: its topology and descriptor, the
+/// directory of its actors' current references, and per boot of a node, the node's
+/// storage and a random stream of its own.
+class deployment_base : public deployment {
+ public:
+  [[nodiscard]] const descriptor& describe() const override { return descriptor_; }
+  /// The actors' current references, by (node, role).
+  [[nodiscard]] const directory& refs() const noexcept { return *directory_; }
+
+ protected:
+  deployment_base(topology nodes, descriptor described, deploy_options options);
+
+  /// What one boot of a node starts from.
+  struct boot_kit {
+    std::unique_ptr<log_storage> storage;  // null: volatile
+    prng random;                           // this node's, for this life
+    std::uint32_t life = 0;                // boots of this node before this one
+  };
+  /// Counts a boot of `node` and gives what it starts from; `stream` names the actor
+  /// (e.g. "strong/raft").
+  [[nodiscard]] boot_kit next_boot(std::uint32_t node, std::string_view stream);
+  /// A number for the next client made, from 1.
+  [[nodiscard]] std::uint64_t next_client_id() noexcept { return ++clients_; }
+
+  topology topology_;
+  descriptor descriptor_;
+  deploy_options options_;
+  std::shared_ptr<directory> directory_ = std::make_shared<directory>();
+
+ private:
+  std::map<std::uint32_t, std::uint32_t> boots_;  // per node: boots so far
+  std::uint64_t clients_ = 0;
+};
+
+}  // namespace coact::kv
