@@ -83,3 +83,19 @@ function(coact_library name)
   add_library(coact::${name} ALIAS coact_${name})
   set_property(GLOBAL APPEND PROPERTY COACT_LIBRARIES coact_${name})
 endfunction()
+
+# coact_policy(FAMILY SRCS ...): a consistency family under policies/FAMILY, built as
+# coact::policy_FAMILY on the actors layer (and linked into coact::policies). Its protocol
+# is include/coact/policies/FAMILY/FAMILY.capnp, which may import the actors layer's
+# schemas ("/coact/actors/...").
+function(coact_policy family)
+  cmake_parse_arguments(ARG "" "" "SRCS" ${ARGN})
+  set(CAPNPC_SRC_PREFIX ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  set(CAPNPC_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR}/include)
+  set(CAPNPC_IMPORT_DIRS ${PROJECT_SOURCE_DIR}/actors/include)
+  file(MAKE_DIRECTORY ${CAPNPC_OUTPUT_DIR})
+  capnp_generate_cpp(protocol_srcs protocol_hdrs
+    include/coact/policies/${family}/${family}.capnp)
+  coact_library(policy_${family} SRCS ${ARG_SRCS} ${protocol_srcs} PUBLIC_DEPS coact::actors)
+  target_link_libraries(coact_policies INTERFACE coact::policy_${family})
+endfunction()
