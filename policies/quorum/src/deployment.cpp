@@ -10,7 +10,6 @@
 #include "coact/policies/quorum/coordinator.hpp"
 #include "coact/policies/quorum/unmet_level.hpp"
 #include "coact/runtime/actor_system.hpp"
-#include "coact/runtime/sim/world.hpp"
 
 namespace coact::policies::quorum {
 namespace {
@@ -72,36 +71,31 @@ kv::descriptor describe(const placement& layout, const options& o) {
 
 }  // namespace
 
-storage_function simulated_disks(sim::world& w, std::string file) {
-  return
-      [&w, file = std::move(file)](std::uint32_t node) { return kv::sim_file(w.disk(node), file); };
-}
-
 deployment::deployment(std::shared_ptr<const placement> layout, options o)
-    : layout_(std::move(layout)), options_(std::move(o)),
-      descriptor_(quorum::describe(*layout_, options_)) {}
+    : deployment_base(layout->topology(), quorum::describe(*layout, o), o),
+      layout_(std::move(layout)), settings_(std::move(o)) {}
 
 void deployment::boot(actor_system& system, std::uint32_t node) {
   const kv::member* me = find_member(layout_->topology().replicas, node);
   assert(me != nullptr);
-  auto replica = system.spawn(&kv::replica, options_.storage ? options_.storage(node) : nullptr);
-  refs_->set(node, replica_role, replica.value());
+  auto replica = system.spawn(&kv::replica, next_boot(node, "quorum/replica").storage);
+  directory_->set(node, replica_role, replica.value());
   coordinator_config config{
       .layout = layout_,
-      .refs = refs_,
+      .refs = directory_,
       .member = static_cast<std::size_t>(me - layout_->topology().replicas.data()),
-      .read_repair = options_.read_repair,
-      .write_back = options_.write_back,
-      .replica_timeout = options_.replica_timeout,
-      .hint_interval = options_.hint_interval,
-      .hints_max = options_.hints_max,
-      .hint_replays_max = options_.hint_replays_max};
+      .read_repair = settings_.read_repair,
+      .write_back = settings_.write_back,
+      .replica_timeout = settings_.replica_timeout,
+      .hint_interval = settings_.hint_interval,
+      .hints_max = settings_.hints_max,
+      .hint_replays_max = settings_.hint_replays_max};
   auto coordinating = system.spawn(&coordinator, std::move(config));
-  refs_->set(node, coordinator_role, coordinating.value());
+  directory_->set(node, coordinator_role, coordinating.value());
 }
 
 std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home) {
-  return make_quorum_client(home, options_.defaults);
+  return make_quorum_client(home, settings_.defaults);
 }
 
 std::unique_ptr<client> deployment::make_quorum_client(std::uint32_t home, levels defaults,
@@ -122,8 +116,8 @@ std::unique_ptr<client> deployment::make_quorum_client(std::uint32_t home, level
     }
   }
   assert(!coordinators.empty());
-  return std::make_unique<client>(refs_, std::move(coordinators), home, defaults,
-                                  options_.client_timeout);
+  return std::make_unique<client>(directory_, std::move(coordinators), home, defaults,
+                                  settings_.client_timeout);
 }
 
 result<std::unique_ptr<deployment>> deploy(kv::topology nodes, options o) {
@@ -136,9 +130,9 @@ result<std::unique_ptr<deployment>> deploy(kv::topology nodes, options o) {
     for (const kv::member& m : nodes.replicas) ++o.factors[m.datacenter];
   }
   for (const auto& [datacenter, factor] : o.factors) {
-    const auto members =
-        std::count_if(nodes.replicas.begin(), nodes.replicas.end(),
-                      [&datacenter = datacenter](const kv::member& m) { return m.datacenter == datacenter; });
+    const auto members = std::count_if(
+        nodes.replicas.begin(), nodes.replicas.end(),
+        [&datacenter = datacenter](const kv::member& m) { return m.datacenter == datacenter; });
     if (factor == 0 || factor > static_cast<std::uint64_t>(members)) return errc::invalid_argument;
   }
   if (replica_count(o.factors) > error_count_max) return errc::invalid_argument;

@@ -42,7 +42,7 @@ class deployment_base : public deployment {
  public:
   [[nodiscard]] const descriptor& describe() const override { return descriptor_; }
   /// The actors' current references, by (node, role).
-  [[nodiscard]] const directory& refs() const noexcept { return *directory_; }
+  [[nodiscard]] const kv::directory& directory() const noexcept { return *directory_; }
 
  protected:
   deployment_base(topology nodes, descriptor described, deploy_options options);
@@ -62,7 +62,7 @@ class deployment_base : public deployment {
   topology topology_;
   descriptor descriptor_;
   deploy_options options_;
-  std::shared_ptr<directory> directory_ = std::make_shared<directory>();
+  std::shared_ptr<kv::directory> directory_ = std::make_shared<kv::directory>();
 
  private:
   std::map<std::uint32_t, std::uint32_t> boots_;  // per node: boots so far

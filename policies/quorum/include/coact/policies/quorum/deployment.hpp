@@ -6,25 +6,17 @@
 #include <memory>
 #include <string>
 
-#include "coact/actors/deployment.hpp"
-#include "coact/actors/directory.hpp"
-#include "coact/actors/log_storage.hpp"
+#include "coact/actors/deployment_base.hpp"
 #include "coact/policies/quorum/client.hpp"
 #include "coact/policies/quorum/level.hpp"
 #include "coact/policies/quorum/placement.hpp"
 #include "coact/runtime/result.hpp"
 
-namespace coact::sim {
-class world;
-}
-
 namespace coact::policies::quorum {
 
-/// Where a replica node keeps its durable log; null: the replica is volatile.
-using storage_function = std::function<std::unique_ptr<kv::log_storage>(std::uint32_t node)>;
-
-/// How a quorum deployment is set up.
-struct options {
+/// How a quorum deployment is set up. `storage`: durable replicas, each writes a log
+/// through it (e.g. `kv::simulated_disks(w, "quorum.log")`); empty: volatile replicas.
+struct options : kv::deploy_options {
   /// Replicas per datacenter of each key; empty: every member holds every key. A
   /// datacenter of the topology left out holds no replicas (its coordinators still serve).
   replication factors;
@@ -34,8 +26,6 @@ struct options {
   bool read_repair = true;
   /// ABD write-back of every read's value at the client's write level: off by default.
   bool write_back = false;
-  /// Durable replicas: each writes a log through this; empty: volatile replicas.
-  storage_function storage;
   /// How long one replica may take to answer one ask of a coordinator.
   duration replica_timeout = std::chrono::milliseconds{100};
   /// How long a client waits for its coordinator (beyond two replica timeouts: the read
@@ -48,20 +38,15 @@ struct options {
   std::size_t hint_replays_max = 64;
 };
 
-/// Durable replicas on a simulated world's disks: node n's log is file `file` of
-/// w.disk(n). `w` must outlive the deployment's replicas.
-[[nodiscard]] storage_function simulated_disks(sim::world& w, std::string file = "quorum.log");
-
 /// The quorum policy (Cassandra-like) on a topology: each member runs a storage replica
 /// (coact::kv::replica) and a coordinator. Clients send each request to a coordinator of
 /// their datacenter at a consistency level; last writer wins by coordinator timestamp;
 /// blocking read repair, optional write-back, hinted handoff. See README.md.
-class deployment final : public kv::deployment {
+class deployment final : public kv::deployment_base {
  public:
   /// Use deploy(), which checks the options.
   deployment(std::shared_ptr<const placement> layout, options o);
 
-  [[nodiscard]] const kv::descriptor& describe() const override { return descriptor_; }
   /// Spawns node `node`'s replica and coordinator and records them in the directory;
   /// `node` must be a member. Throws std::system_error if the system refuses to spawn.
   void boot(actor_system& system, std::uint32_t node) override;
@@ -74,15 +59,11 @@ class deployment final : public kv::deployment {
   [[nodiscard]] std::unique_ptr<client> make_quorum_client(std::uint32_t home, levels defaults,
                                                            const std::string& datacenter = {});
 
-  /// The actors' current references, by (node, replica_role or coordinator_role).
-  [[nodiscard]] const kv::directory& directory() const noexcept { return *refs_; }
   [[nodiscard]] const placement& layout() const noexcept { return *layout_; }
 
  private:
   std::shared_ptr<const placement> layout_;
-  options options_;
-  std::shared_ptr<kv::directory> refs_ = std::make_shared<kv::directory>();
-  kv::descriptor descriptor_;
+  options settings_;
 };
 
 /// Sets the policy up on `nodes`. errc::invalid_argument when the topology is empty or
