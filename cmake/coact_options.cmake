@@ -97,5 +97,5 @@ function(coact_policy family)
   capnp_generate_cpp(protocol_srcs protocol_hdrs
     include/coact/policies/${family}/${family}.capnp)
   coact_library(policy_${family} SRCS ${ARG_SRCS} ${protocol_srcs} PUBLIC_DEPS coact::actors)
-  target_link_libraries(coact_policies INTERFACE coact::policy_${family})
+  target_link_libraries(coact_policies PUBLIC coact::policy_${family})
 endfunction()

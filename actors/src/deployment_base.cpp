@@ -4,20 +4,24 @@
 
 namespace coact::kv {
 
-storage_function simulated_disks(sim::world& w, std::string file) {
-  return [&w, file = std::move(file)](std::uint32_t node) { return sim_file(w.disk(node), file); };
+storage_function simulated_disks(sim::world& w) {
+  return [&w](std::uint32_t node, const std::string& file) { return sim_file(w.disk(node), file); };
 }
 
 deployment_base::deployment_base(topology nodes, descriptor described, deploy_options options)
     : topology_(std::move(nodes)), descriptor_(std::move(described)), options_(std::move(options)) {
 }
 
-deployment_base::boot_kit deployment_base::next_boot(std::uint32_t node, std::string_view stream) {
-  const std::uint32_t life = boots_[node]++;
-  return {.storage = options_.storage ? options_.storage(node) : nullptr,
-          .random = prng{options_.seed}.split(std::string{stream} + "/" + std::to_string(node) +
-                                              "/" + std::to_string(life)),
-          .life = life};
+prng deployment_base::random(std::uint32_t node, std::string_view stream) const {
+  const auto it = boots_.find(node);
+  const std::uint32_t life = it == boots_.end() ? 0 : it->second - 1;
+  return prng{options_.seed}.split(std::string{stream} + "/" + std::to_string(node) + "/" +
+                                   std::to_string(life));
+}
+
+std::unique_ptr<log_storage> deployment_base::storage(std::uint32_t node,
+                                                      const std::string& file) const {
+  return options_.storage ? options_.storage(node, file) : nullptr;
 }
 
 }  // namespace coact::kv

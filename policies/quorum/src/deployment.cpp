@@ -78,7 +78,7 @@ deployment::deployment(std::shared_ptr<const placement> layout, options o)
 void deployment::boot(actor_system& system, std::uint32_t node) {
   const kv::member* me = find_member(layout_->topology().replicas, node);
   assert(me != nullptr);
-  auto replica = system.spawn(&kv::replica, next_boot(node, "quorum/replica").storage);
+  auto replica = system.spawn(&kv::replica, storage(node, "quorum.log"));
   directory_->set(node, replica_role, replica.value());
   coordinator_config config{
       .layout = layout_,

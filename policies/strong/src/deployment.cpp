@@ -29,13 +29,13 @@ class raft_deployment final : public kv::deployment_base {
 
   void boot(actor_system& system, std::uint32_t node) override {
     COACT_ASSERT(std::find(members_.begin(), members_.end(), node) != members_.end());
-    auto kit = next_boot(node, "strong/raft");
+    count_boot(node);
     auto ref = system.spawn(&raft_node, raft_node_config{.node = node,
                                                          .members = members_,
                                                          .directory = directory_.get(),
                                                          .timing = settings_.timing,
-                                                         .storage = std::move(kit.storage),
-                                                         .random = kit.random,
+                                                         .storage = storage(node, "raft.log"),
+                                                         .random = random(node, "strong/raft"),
                                                          .on_leader = settings_.on_leader});
     // A system that refuses to spawn is shutting down: its node serves nothing anyway.
     if (ref) directory_->set(node, raft_role, ref.value());

@@ -73,7 +73,7 @@ cluster::cluster(std::uint64_t seed, cluster_options options)
                              .name = "client" + std::to_string(i),
                              .datacenter = options.clients[i]});
   }
-  if (options.durable) options.policy.storage = coact::kv::simulated_disks(world_, "quorum.log");
+  if (options.durable) options.policy.storage = coact::kv::simulated_disks(world_);
   auto deployed = quorum::deploy(nodes, std::move(options.policy));
   REQUIRE(deployed);
   policy_ = std::move(deployed).value();

@@ -87,7 +87,7 @@ cluster::cluster(std::uint64_t seed, cluster_settings settings)
     elections_.push_back({.at = world_->now(), .node = node, .term = term});
   };
   if (settings_.durable) {
-    policy.storage = coact::kv::simulated_disks(*world_, "raft.log");
+    policy.storage = coact::kv::simulated_disks(*world_);
   }
   deployment_ = strong::deploy(topology, std::move(policy)).value();
 

@@ -18,13 +18,15 @@ class world;
 
 namespace coact::kv {
 
-/// Where a replica node keeps its durable state: called at each boot of the node, on the
-/// thread that boots it; null (or an empty function) makes the node volatile.
-using storage_function = std::function<std::unique_ptr<log_storage>(std::uint32_t node)>;
+/// Where a replica node keeps its durable file `file` (a family names its files, e.g.
+/// "raft.log", or one per partition): called at each boot of the node, on the thread that
+/// boots it; null (or an empty function) makes the node volatile.
+using storage_function =
+    std::function<std::unique_ptr<log_storage>(std::uint32_t node, const std::string& file)>;
 
-/// Durable replicas on a simulated world's disks: node n's log is file `file` of
-/// w.disk(n). `w` must outlive the deployment's replicas.
-[[nodiscard]] storage_function simulated_disks(sim::world& w, std::string file);
+/// Durable replicas on a simulated world's disks: node n's file f is file f of w.disk(n).
+/// `w` must outlive the deployment's replicas.
+[[nodiscard]] storage_function simulated_disks(sim::world& w);
 
 /// What every family's options start with.
 struct deploy_options {
@@ -47,15 +49,14 @@ class deployment_base : public deployment {
  protected:
   deployment_base(topology nodes, descriptor described, deploy_options options);
 
-  /// What one boot of a node starts from.
-  struct boot_kit {
-    std::unique_ptr<log_storage> storage;  // null: volatile
-    prng random;                           // this node's, for this life
-    std::uint32_t life = 0;                // boots of this node before this one
-  };
-  /// Counts a boot of `node` and gives what it starts from; `stream` names the actor
-  /// (e.g. "strong/raft").
-  [[nodiscard]] boot_kit next_boot(std::uint32_t node, std::string_view stream);
+  /// Counts a boot of `node`; what later calls for this boot are numbered by.
+  void count_boot(std::uint32_t node) { ++boots_[node]; }
+  /// The random stream of `stream` (e.g. "strong/raft") on `node` in its current boot:
+  /// each boot of each node draws from its own.
+  [[nodiscard]] prng random(std::uint32_t node, std::string_view stream) const;
+  /// The node's file `file`, or null (volatile) without options_.storage.
+  [[nodiscard]] std::unique_ptr<log_storage> storage(std::uint32_t node,
+                                                     const std::string& file) const;
   /// A number for the next client made, from 1.
   [[nodiscard]] std::uint64_t next_client_id() noexcept { return ++clients_; }
 

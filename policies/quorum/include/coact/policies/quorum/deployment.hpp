@@ -15,7 +15,7 @@
 namespace coact::policies::quorum {
 
 /// How a quorum deployment is set up. `storage`: durable replicas, each writes a log
-/// through it (e.g. `kv::simulated_disks(w, "quorum.log")`); empty: volatile replicas.
+/// through it (e.g. `kv::simulated_disks(w)`, file "quorum.log"); empty: volatile replicas.
 struct options : kv::deploy_options {
   /// Replicas per datacenter of each key; empty: every member holds every key. A
   /// datacenter of the topology left out holds no replicas (its coordinators still serve).

@@ -10,7 +10,7 @@
 namespace coact::policies::strong {
 
 /// How the strong policy is set up. `storage`: durable replicas, e.g.
-/// `kv::simulated_disks(w, "raft.log")`; without it the replicas are volatile, which is
+/// `kv::simulated_disks(w)` (file "raft.log"); without it the replicas are volatile, which is
 /// safe only if no replica crashes and comes back.
 struct options : kv::deploy_options {
   replication::raft_timing timing;

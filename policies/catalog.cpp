@@ -1,0 +1,73 @@
+#include "coact/policies/catalog.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+#include "coact/actors/replica.capnp.h"
+#include "coact/actors/replication/replication.capnp.h"
+#include "coact/policies/quorum/deployment.hpp"
+#include "coact/policies/strong/deployment.hpp"
+
+namespace coact::policies {
+namespace {
+
+/// A variant whose deploy is `family`'s deploy with `settings` (their storage and seed
+/// from the caller's).
+template <class Options, class Deploy>
+variant make(std::string slug, std::string name, std::string family, Deploy deploy,
+             Options settings, std::uint64_t write_type) {
+  return {.slug = std::move(slug),
+          .name = std::move(name),
+          .family = std::move(family),
+          .deploy = [deploy, settings](const kv::topology& where, const kv::deploy_options& common)
+              -> result<std::unique_ptr<kv::deployment>> {
+            Options o = settings;
+            static_cast<kv::deploy_options&>(o) = common;
+            BOOST_OUTCOME_TRY(auto d, deploy(where, std::move(o)));
+            return std::unique_ptr<kv::deployment>{std::move(d)};
+          },
+          .write_request_types = {write_type}};
+}
+
+/// "LOCAL_QUORUM" as a slug's part: "local-quorum".
+std::string slug_of(quorum::level l) {
+  std::string out = quorum::to_string(l);
+  for (char& c : out)
+    c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+variant quorum_variant(quorum::level read, quorum::level write) {
+  return make("quorum-" + slug_of(read) + "-" + slug_of(write),
+              std::string{"quorum R="} + quorum::to_string(read) + " W=" + quorum::to_string(write),
+              "quorum", &quorum::deploy, quorum::options{.defaults = {read, write}},
+              capnp::typeId<kv::proto::ReplicaWrite>());
+}
+
+std::vector<variant> build() {
+  const auto raft_append = capnp::typeId<replication::proto::AppendEntries>();
+  return {
+      make("strong", "strong (Raft)", "strong", &strong::deploy, strong::options{}, raft_append),
+      quorum_variant(quorum::level::one, quorum::level::one),
+      quorum_variant(quorum::level::one, quorum::level::all),
+      quorum_variant(quorum::level::quorum, quorum::level::quorum),
+      quorum_variant(quorum::level::local_quorum, quorum::level::local_quorum),
+  };
+}
+
+}  // namespace
+
+const std::vector<variant>& catalog() {
+  static const std::vector<variant> all = build();
+  return all;
+}
+
+const variant* find_variant(std::string_view slug) {
+  const auto& all = catalog();
+  const auto it =
+      std::find_if(all.begin(), all.end(), [&](const variant& v) { return v.slug == slug; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+}  // namespace coact::policies
