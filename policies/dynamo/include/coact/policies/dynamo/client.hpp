@@ -30,8 +30,9 @@ namespace coact::policies::dynamo {
 /// and answers every copy with what it did.
 ///
 /// Errors: kv_errc::unavailable when the operation certainly had no effect (every replica
-/// asked refused or did not answer a read: no leader, or none caught up), errc::timeout
-/// when a write may have been applied and its outcome could not be learned.
+/// asked refused, or did not answer a consistent read: no leader, or none caught up);
+/// errc::timeout when a write may have been applied and its outcome could not be learned;
+/// for an eventually consistent read that no replica answered, the last ask's error.
 ///
 /// Run one operation at a time on a client: of two concurrent writes, the one applied
 /// second could be taken for an old copy and not applied (it fails with errc::timeout).
