@@ -4,13 +4,12 @@
 #include <utility>
 
 #include "coact/actors/replica.capnp.h"
+#include "coact/actors/replication/replication.capnp.h"
 #include "coact/policies/dynamo/deployment.hpp"
-#include "coact/policies/dynamo/dynamo.capnp.h"
 #include "coact/policies/quorum/deployment.hpp"
 #include "coact/policies/read_concern/deployment.hpp"
 #include "coact/policies/read_concern/read_concern.capnp.h"
 #include "coact/policies/strong/deployment.hpp"
-#include "coact/actors/replication/replication.capnp.h"
 #include "configured_deployment.hpp"
 #include "single_replica.hpp"
 
@@ -66,7 +65,7 @@ policy_variant dynamo_variant(bool consistent_read) {
                       policy->connect(home, {.consistent_read = consistent_read})};
                 });
           },
-          .write_request_types = {capnp::typeId<dynamo::proto::Append>()}};
+          .write_request_types = {capnp::typeId<coact::replication::proto::AppendEntries>()}};
 }
 
 }  // namespace

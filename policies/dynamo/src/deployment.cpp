@@ -31,21 +31,21 @@ void deployment::boot(actor_system& system, std::uint32_t node) {
   const std::uint32_t boot_index = boots_[node]++;
   const prng seeds{options_.seed};
   for (const std::uint32_t p : layout_.partitions_on(node)) {
-    replica_settings s;
-    s.partition = p;
-    s.node = node;
-    s.node_name = layout_.name_of(node);
-    std::size_t i = 0;
-    for (const std::uint32_t peer : layout_.replicas(p)) {
-      if (peer != node) s.peers[i++] = peer;
-    }
-    s.refs = &refs_;
-    s.timing = options_.timing;
-    s.random = seeds.split("replica/" + std::to_string(node) + "/" + std::to_string(p) + "/" +
-                           std::to_string(boot_index));
-    if (options_.storage)
-      s.storage = options_.storage(node, "dynamo-" + std::to_string(p) + ".log");
-    s.rejoining = !options_.storage && boot_index > 0;
+    const auto nodes = layout_.replicas(p);
+    replica_settings s{
+        .partition = p,
+        .node = node,
+        .node_name = layout_.name_of(node),
+        .members = {nodes.begin(), nodes.end()},
+        .refs = &refs_,
+        .timing = options_.timing,
+        .pending_max = options_.pending_max,
+        .random = seeds.split("replica/" + std::to_string(node) + "/" + std::to_string(p) + "/" +
+                              std::to_string(boot_index)),
+        .storage = options_.storage ? options_.storage(node, "dynamo-" + std::to_string(p) + ".log")
+                                    : nullptr,
+        .rejoining = !options_.storage && boot_index > 0,
+    };
     auto spawned = system.spawn(&partition_replica, std::move(s));
     // A node that cannot start its actors is as good as down: the others carry on.
     if (spawned) refs_.set(node, directory_role(p), spawned.value());
@@ -66,10 +66,9 @@ std::unique_ptr<client> deployment::connect(std::uint32_t home, client_options o
 }
 
 result<std::unique_ptr<deployment>> deploy(const kv::topology& where, options settings) {
-  const replica_timing& t = settings.timing;
-  if (t.tick <= duration{0} || t.heartbeat <= duration{0} ||
-      t.election_timeout_min <= t.heartbeat || t.election_timeout_min > t.election_timeout_max ||
-      t.entries_per_append_max == 0) {
+  const replication::raft_timing& t = settings.timing;
+  if (t.heartbeat_period <= duration{0} || t.election_timeout_min <= t.heartbeat_period ||
+      t.election_timeout_min > t.election_timeout_max || t.entries_per_message_max == 0) {
     return errc::invalid_argument;
   }
   auto layout = partitioning::make(where, settings.partition_count);

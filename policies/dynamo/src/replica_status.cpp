@@ -1,21 +1,27 @@
 #include "coact/policies/dynamo/replica_status.hpp"
 
 #include "coact/policies/dynamo/dynamo.capnp.h"
-#include "log_entry.hpp"
 
 namespace coact::policies::dynamo {
+namespace {
 
-const char* to_string(replica_role r) noexcept {
-  switch (r) {
-    case replica_role::follower:
-      return "follower";
-    case replica_role::candidate:
-      return "candidate";
-    case replica_role::leader:
-      return "leader";
+std::string text_of(capnp::Text::Reader t) { return {t.cStr(), t.size()}; }
+
+replica_role role_of(proto::Role role) {
+  switch (role) {
+    case proto::Role::PRECANDIDATE:
+      return replica_role::precandidate;
+    case proto::Role::CANDIDATE:
+      return replica_role::candidate;
+    case proto::Role::LEADER:
+      return replica_role::leader;
+    case proto::Role::FOLLOWER:
+      break;
   }
-  return "unknown";
+  return replica_role::follower;
 }
+
+}  // namespace
 
 task<result<replica_status>> query_status(actor_context& self, actor_ref replica,
                                           duration timeout) {
@@ -26,17 +32,7 @@ task<result<replica_status>> query_status(actor_context& self, actor_ref replica
   replica_status s;
   s.partition = r.getPartition();
   s.node = r.getNode();
-  switch (r.getRole()) {
-    case proto::Role::FOLLOWER:
-      s.role = replica_role::follower;
-      break;
-    case proto::Role::CANDIDATE:
-      s.role = replica_role::candidate;
-      break;
-    case proto::Role::LEADER:
-      s.role = replica_role::leader;
-      break;
-  }
+  s.role = role_of(r.getRole());
   s.term = r.getTerm();
   if (r.getLeader() >= 0) s.leader = static_cast<std::uint32_t>(r.getLeader());
   s.last_seq = r.getLastSeq();

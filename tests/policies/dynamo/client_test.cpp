@@ -11,6 +11,7 @@
 #include <string>
 
 #include "coact/actors/kv_errc.hpp"
+#include "coact/actors/replication/command.hpp"
 #include "coact/net/sim/network.hpp"
 #include "coact/policies/dynamo/deployment.hpp"
 #include "coact/policies/dynamo/dynamo.capnp.h"
@@ -112,6 +113,19 @@ task<void> run_basics(actor_context& self, dynamo::deployment* policy, basics* o
   out->done = true;
 }
 
+/// A put request as a client with id `client` sends its write number `sequence`.
+coact::message<proto::Write> put_request(const std::string& key, const std::string& value,
+                                         std::uint64_t client, std::uint64_t sequence) {
+  coact::message<proto::Write> put;
+  coact::replication::write_command(put->initCommand(),
+                                    {.what = coact::replication::command::kind::put,
+                                     .client = client,
+                                     .sequence = sequence,
+                                     .key = key,
+                                     .value = value});
+  return put;
+}
+
 struct redirects {
   bool done = false;
   std::optional<std::uint32_t> leader;
@@ -126,10 +140,7 @@ task<void> run_redirects(actor_context& self, dynamo::deployment* policy, redire
   if (!out->leader) co_return;
   const std::uint32_t follower = (*out->leader + 1) % replica_count;
   const auto ref = policy->refs().get(follower, dynamo::directory_role(0));
-  coact::message<proto::Put> put;
-  put->setKey("k");
-  put->setValue("v");
-  auto p = co_await self.ask<proto::Answer>(ref, std::move(put), 50ms);
+  auto p = co_await self.ask<proto::Answer>(ref, put_request("k", "v", 0, 0), 50ms);
   REQUIRE(p);
   out->put_outcome = p.value().get<proto::Answer>().getOutcome();
   out->put_hint = p.value().get<proto::Answer>().getLeaderHint();
@@ -184,17 +195,6 @@ task<void> write_on_majority_side(actor_context& self, dynamo::deployment* polic
   auto r = co_await c->get(self, "k");
   if (r) out->read_after = r.value().value;
   out->leader = co_await leader_of(self, policy);
-}
-
-/// A put request as a client with id `client` sends its write number `sequence`.
-coact::message<proto::Put> put_request(const std::string& key, const std::string& value,
-                                       std::uint64_t client, std::uint64_t sequence) {
-  coact::message<proto::Put> put;
-  put->setKey(key);
-  put->setValue(value);
-  put->setClient(client);
-  put->setSequence(sequence);
-  return put;
 }
 
 /// The id of the client that run_duplicate plays: on no node, so no deployment's client

@@ -73,14 +73,14 @@ TEST_CASE("bad topologies and timings are refused", "[dynamo]") {
   CHECK(dynamo::deploy(nodes(3), {}).has_value());
 
   dynamo::options slow_heartbeat;
-  slow_heartbeat.timing.heartbeat = slow_heartbeat.timing.election_timeout_min;
+  slow_heartbeat.timing.heartbeat_period = slow_heartbeat.timing.election_timeout_min;
   CHECK(dynamo::deploy(nodes(3), slow_heartbeat).error() == coact::errc::invalid_argument);
   dynamo::options inverted;
   inverted.timing.election_timeout_max = inverted.timing.election_timeout_min - 1ms;
   CHECK(dynamo::deploy(nodes(3), inverted).error() == coact::errc::invalid_argument);
-  dynamo::options no_tick;
-  no_tick.timing.tick = 0ms;
-  CHECK(dynamo::deploy(nodes(3), no_tick).error() == coact::errc::invalid_argument);
+  dynamo::options no_heartbeat;
+  no_heartbeat.timing.heartbeat_period = 0ms;
+  CHECK(dynamo::deploy(nodes(3), no_heartbeat).error() == coact::errc::invalid_argument);
 }
 
 // Proves the descriptor names the family, its availability class and its cost.

@@ -2,12 +2,15 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "coact/actors/directory.hpp"
 #include "coact/actors/kv_client.hpp"
+#include "coact/actors/replication/command.hpp"
+#include "coact/actors/replication/leader_client.hpp"
 #include "coact/policies/dynamo/options.hpp"
 #include "coact/policies/dynamo/partitioning.hpp"
 #include "coact/runtime/prng.hpp"
@@ -15,24 +18,24 @@
 namespace coact::policies::dynamo {
 
 /// A dynamo client: hashes each key to its partition and asks that partition's replicas.
-/// Writes and consistent reads go to the partition's leader (its last known one, first
-/// the partition's first replica) and follow not_leader redirects; eventually consistent
-/// reads go to any replica of the partition and move to the next one when it does not
-/// answer. Every request has options.request_timeout, every operation at most
-/// options.attempts_max requests.
+/// Writes and consistent reads go to the partition's leader through a
+/// replication::leader_client per partition (leader hints, retries, idempotency tokens);
+/// eventually consistent reads go to any replica of the partition and move to the next one
+/// when it does not answer or does not serve yet. Every request has
+/// options.request_timeout, every operation at most options.attempts_max requests.
 ///
 /// Each write (put, cas) carries an idempotency token: the client's id and the write's
-/// number (1, 2, ...), the same in every attempt. So a write whose request timed out, or
-/// whose leader stepped down, is sent again (to the next replica, within attempts_max):
-/// the partition applies it once, and answers every copy with what it did.
+/// number in its partition (1, 2, ...), the same in every attempt. So a write whose request
+/// timed out, or whose leader stepped down, is sent again: the partition applies it once,
+/// and answers every copy with what it did.
 ///
-/// Errors: kv_errc::unavailable (every replica asked refused: no leader, or none caught
-/// up; nothing was written), kv_errc::level_unmet (a leader lost its leadership before
-/// the write committed, and no later attempt got an answer: it may yet take effect), or
-/// the ask's error (errc::timeout: for a write, its outcome is then unknown).
+/// Errors: kv_errc::unavailable when the operation certainly had no effect (every replica
+/// asked refused, or did not answer a consistent read: no leader, or none caught up);
+/// errc::timeout when a write may have been applied and its outcome could not be learned;
+/// for an eventually consistent read that no replica answered, the last ask's error.
 ///
 /// Run one operation at a time on a client: of two concurrent writes, the one applied
-/// second could be taken for an old copy and not applied (it fails with level_unmet).
+/// second could be taken for an old copy and not applied (it fails with errc::timeout).
 class client final : public kv::client {
  public:
   /// `layout` and `refs` must outlive the client (the deployment owns them). `id` must
@@ -60,36 +63,39 @@ class client final : public kv::client {
   [[nodiscard]] std::string name() const override;
 
  private:
-  struct request;
-  struct answer;
   using replica_nodes = std::array<std::uint32_t, replication_factor>;
 
-  /// Whether `node` did not answer a request lately (within options.suspect_timeout).
+  /// Whether `node` did not answer a read lately (within options.suspect_timeout).
   [[nodiscard]] bool suspected(std::uint32_t node, time_point now) const;
   /// The replica to ask after `node`: the next one round the partition that is not
   /// suspected (the next one at all when every one is).
   [[nodiscard]] std::uint32_t next_replica(const replica_nodes& nodes, std::uint32_t node,
                                            time_point now) const;
 
-  /// At the partition's leader, following redirects.
-  task<result<answer>> at_leader(actor_context& self, const request& r);
-  /// At any replica of the partition, the next one when one does not answer.
-  task<result<answer>> at_replicas(actor_context& self, const request& r);
-  /// One request to the replica on `node`.
-  task<result<answer>> ask(actor_context& self, std::uint32_t node, const request& r);
+  [[nodiscard]] replication::leader_client& leader_of(std::uint32_t p);
+  /// Sends what `build` makes to partition `p`'s leader until it is answered.
+  task<result<envelope>> at_leader(actor_context& self, std::uint32_t p,
+                                   const std::function<envelope()>& build, bool write);
+  task<result<kv::write_result>> write(actor_context& self, replication::command c);
+  /// An eventually consistent read at any replica of partition `p`, the next one when one
+  /// does not answer.
+  task<result<kv::read_result>> at_replicas(actor_context& self, std::uint32_t p,
+                                            const std::string& key);
+  /// An eventually consistent read at the replica on `node`; kv_errc::unavailable when it
+  /// does not serve.
+  task<result<kv::read_result>> ask(actor_context& self, std::uint32_t p, std::uint32_t node,
+                                    const std::string& key);
 
   const partitioning* layout_;
   const kv::directory* refs_;
   std::uint32_t home_;
-  /// The first half of every write's idempotency token; the second is the last write's
-  /// number.
+  /// The first half of every write's idempotency token.
   std::uint64_t id_;
-  std::uint64_t sequence_ = 0;
   client_options options_;
   prng random_;
-  /// The last leader seen of each partition.
-  std::map<std::uint32_t, std::uint32_t> leaders_;
-  /// Replica nodes that did not answer, until when they are passed over.
+  /// Each partition's leader_client, made at its first write or consistent read.
+  std::map<std::uint32_t, replication::leader_client> leaders_;
+  /// Replica nodes that did not answer a read, until when they are passed over.
   std::map<std::uint32_t, time_point> suspects_;
 };
 

@@ -47,8 +47,8 @@ class deployment final : public kv::deployment {
 };
 
 /// Sets the dynamo policy up on `where`. errc::invalid_argument if the topology has fewer
-/// than 3 replica nodes (or repeats one), or the timing is inconsistent (a zero tick or
-/// heartbeat, an election timeout not above the heartbeat, min above max).
+/// than 3 replica nodes (or repeats one), or the timing is inconsistent (a zero heartbeat,
+/// an election timeout not above the heartbeat, min above max, no entries per message).
 [[nodiscard]] result<std::unique_ptr<deployment>> deploy(const kv::topology& where,
                                                          options settings);
 

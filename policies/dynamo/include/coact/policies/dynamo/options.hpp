@@ -7,6 +7,7 @@
 #include <string>
 
 #include "coact/actors/log_storage.hpp"
+#include "coact/actors/replication/raft_core.hpp"
 #include "coact/runtime/clock.hpp"
 
 namespace coact::policies::dynamo {
@@ -30,31 +31,14 @@ struct client_options {
   /// The deadline of one request to one replica.
   duration request_timeout = std::chrono::milliseconds{100};
   /// Requests per operation: redirects to the leader, retries while a partition elects
-  /// one, and (reads only) retries at another replica after a timeout.
+  /// one or after a timeout (a write with the same token).
   std::uint32_t attempts_max = 6;
-  /// The pause before asking again when no replica knows the partition's leader.
+  /// The pause before asking again when no replica knows the partition's leader, or a
+  /// request failed.
   duration retry_backoff = std::chrono::milliseconds{40};
-  /// How long a replica that let a request time out is passed over while another can be
-  /// asked (replicas keep naming a crashed leader until they have elected another).
+  /// How long a replica that let an eventually consistent read time out is passed over
+  /// by the next ones while another can be asked.
   duration suspect_timeout = std::chrono::milliseconds{300};
-};
-
-/// When a partition's replicas act. Safety never depends on these (leadership is
-/// confirmed by a majority, not by a lease), only how fast a partition fails over.
-struct replica_timing {
-  /// How often a replica looks at its deadlines.
-  duration tick = std::chrono::milliseconds{5};
-  /// How often a leader sends its log (and retries what a replica has not acknowledged).
-  duration heartbeat = std::chrono::milliseconds{20};
-  /// A follower that hears from no leader for a time drawn from [min, max] campaigns; a
-  /// leader that hears from no replica for `min` steps down.
-  duration election_timeout_min = std::chrono::milliseconds{150};
-  duration election_timeout_max = std::chrono::milliseconds{300};
-  /// Entries sent in one Append at most.
-  std::uint32_t entries_per_append_max = 64;
-  /// Writes and consistent reads a leader holds while it waits for a majority; more are
-  /// refused with kv_errc::unavailable.
-  std::uint32_t pending_max = 1024;
 };
 
 /// Opens the durable file `file` of replica node `node` (e.g. kv::sim_file on the
@@ -68,7 +52,15 @@ struct options {
   std::uint32_t partition_count = 0;
   /// The defaults of the clients make_client() makes.
   client_options client;
-  replica_timing timing;
+  /// Each partition's Raft timers. Safety never depends on them (leadership is confirmed
+  /// by a majority, not by a lease), only how fast a partition fails over. A leader that
+  /// hears from neither of its replicas for step_down_after steps down, so that its
+  /// clients find the next one.
+  replication::raft_timing timing{.heartbeat_period = std::chrono::milliseconds{20},
+                                  .step_down_after = std::chrono::milliseconds{150}};
+  /// Writes and consistent reads a leader holds while it waits for a majority; more are
+  /// refused (Outcome unavailable).
+  std::uint32_t pending_max = 1024;
   /// Seeds the replicas' election timeouts and the clients' choice of replica.
   std::uint64_t seed = 0;
   /// Where each replica keeps its log. Empty: replicas are volatile, and a restarted one

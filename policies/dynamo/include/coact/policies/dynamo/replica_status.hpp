@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "coact/actors/replication/raft_core.hpp"
 #include "coact/actors/versioned_map.hpp"
 #include "coact/runtime/actor_context.hpp"
 #include "coact/runtime/result.hpp"
@@ -13,9 +14,7 @@
 namespace coact::policies::dynamo {
 
 /// A partition replica's part in its partition's election.
-enum class replica_role : std::uint8_t { follower, candidate, leader };
-
-[[nodiscard]] const char* to_string(replica_role r) noexcept;
+using replica_role = replication::raft_role;
 
 /// What one partition replica holds and believes, as it answered a StatusRequest.
 struct replica_status {
@@ -25,7 +24,8 @@ struct replica_status {
   std::uint64_t term = 0;
   /// The node it believes leads the partition, if it knows one.
   std::optional<std::uint32_t> leader;
-  /// The last entry of its log, the last it knows committed, the last it applied.
+  /// The index of the last entry of its log, of the last it knows committed, of the last
+  /// it applied.
   std::uint64_t last_seq = 0;
   std::uint64_t commit_seq = 0;
   std::uint64_t applied_seq = 0;
