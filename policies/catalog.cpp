@@ -6,6 +6,7 @@
 
 #include "coact/actors/replica.capnp.h"
 #include "coact/actors/replication/replication.capnp.h"
+#include "coact/policies/dynamo/deployment.hpp"
 #include "coact/policies/quorum/deployment.hpp"
 #include "coact/policies/strong/deployment.hpp"
 
@@ -53,6 +54,10 @@ std::vector<variant> build() {
       quorum_variant(quorum::level::one, quorum::level::all),
       quorum_variant(quorum::level::quorum, quorum::level::quorum),
       quorum_variant(quorum::level::local_quorum, quorum::level::local_quorum),
+      make("dynamo-eventual", "dynamo eventual", "dynamo", &dynamo::deploy, dynamo::options{},
+           raft_append),
+      make("dynamo-consistent", "dynamo ConsistentRead", "dynamo", &dynamo::deploy,
+           dynamo::options{.client = {.consistent_read = true}}, raft_append),
   };
 }
 

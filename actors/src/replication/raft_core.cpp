@@ -102,11 +102,11 @@ std::optional<std::uint64_t> raft_core::read() {
   const std::uint64_t ticket = ++tickets_;
   pending_reads_.push_back({.ticket = ticket, .read_index = commit_, .round = round_ + 1});
   broadcast();
-  serve_reads();
-  return ticket;
+  return ticket;  // served from flush() at the earliest, once the caller knows the ticket
 }
 
 result<void> raft_core::flush(actor_context& self) {
+  serve_reads();  // a group of one confirms a read at once
   if (failure_) return failure_;
   if (log_.dirty()) {
     keep(log_.sync());

@@ -24,12 +24,12 @@ kv::descriptor describe_dynamo() {
 
 }  // namespace
 
-deployment::deployment(partitioning layout, options settings)
-    : layout_(std::move(layout)), options_(std::move(settings)), descriptor_(describe_dynamo()) {}
+deployment::deployment(kv::topology where, partitioning layout, options settings)
+    : deployment_base(std::move(where), describe_dynamo(), settings), layout_(std::move(layout)),
+      settings_(std::move(settings)) {}
 
 void deployment::boot(actor_system& system, std::uint32_t node) {
-  const std::uint32_t boot_index = boots_[node]++;
-  const prng seeds{options_.seed};
+  const std::uint32_t life = count_boot(node);
   for (const std::uint32_t p : layout_.partitions_on(node)) {
     const auto nodes = layout_.replicas(p);
     replica_settings s{
@@ -37,35 +37,33 @@ void deployment::boot(actor_system& system, std::uint32_t node) {
         .node = node,
         .node_name = layout_.name_of(node),
         .members = {nodes.begin(), nodes.end()},
-        .refs = &refs_,
-        .timing = options_.timing,
-        .pending_max = options_.pending_max,
-        .random = seeds.split("replica/" + std::to_string(node) + "/" + std::to_string(p) + "/" +
-                              std::to_string(boot_index)),
-        .storage = options_.storage ? options_.storage(node, "dynamo-" + std::to_string(p) + ".log")
-                                    : nullptr,
-        .rejoining = !options_.storage && boot_index > 0,
+        .refs = directory_.get(),
+        .timing = settings_.timing,
+        .pending_max = settings_.pending_max,
+        .random = random(node, "dynamo/replica/" + std::to_string(p)),
+        .storage = storage(node, "dynamo-" + std::to_string(p) + ".log"),
+        .rejoining = !settings_.storage && life > 0,
     };
     auto spawned = system.spawn(&partition_replica, std::move(s));
     // A node that cannot start its actors is as good as down: the others carry on.
-    if (spawned) refs_.set(node, directory_role(p), spawned.value());
+    if (spawned) directory_->set(node, directory_role(p), spawned.value());
   }
 }
 
 std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home) {
-  return connect(home, options_.client);
+  return connect(home, settings_.client);
 }
 
 std::unique_ptr<client> deployment::connect(std::uint32_t home, client_options options) {
-  const std::uint64_t made = ++clients_made_;
-  const prng random = prng{options_.seed}.split("client/" + std::to_string(made - 1));
+  const std::uint64_t made = next_client_id();
+  const prng random = prng{settings_.seed}.split("client/" + std::to_string(made - 1));
   // The home node in the high half: clients that deployments on other nodes make get other
   // ids.
   const std::uint64_t id = (std::uint64_t{home} << 32) | (made & 0xffff'ffffU);
-  return std::make_unique<client>(layout_, refs_, home, id, options, random);
+  return std::make_unique<client>(layout_, *directory_, home, id, options, random);
 }
 
-result<std::unique_ptr<deployment>> deploy(const kv::topology& where, options settings) {
+result<std::unique_ptr<deployment>> deploy(kv::topology where, options settings) {
   const replication::raft_timing& t = settings.timing;
   if (t.heartbeat_period <= duration{0} || t.election_timeout_min <= t.heartbeat_period ||
       t.election_timeout_min > t.election_timeout_max || t.entries_per_message_max == 0) {
@@ -73,7 +71,8 @@ result<std::unique_ptr<deployment>> deploy(const kv::topology& where, options se
   }
   auto layout = partitioning::make(where, settings.partition_count);
   if (!layout) return layout.error();
-  return std::make_unique<deployment>(std::move(layout).value(), std::move(settings));
+  return std::make_unique<deployment>(std::move(where), std::move(layout).value(),
+                                      std::move(settings));
 }
 
 }  // namespace coact::policies::dynamo

@@ -72,7 +72,7 @@ task<std::optional<std::uint32_t>> leader_of(actor_context& self,
                                              const dynamo::deployment* policy) {
   for (std::uint32_t node = 0; node < replica_count; ++node) {
     auto s = co_await dynamo::query_status(
-        self, policy->refs().get(node, dynamo::directory_role(0)), 50ms);
+        self, policy->directory().get(node, dynamo::directory_role(0)), 50ms);
     if (s && s.value().role == dynamo::replica_role::leader) co_return node;
   }
   co_return std::nullopt;
@@ -139,7 +139,7 @@ task<void> run_redirects(actor_context& self, dynamo::deployment* policy, redire
   out->leader = co_await leader_of(self, policy);
   if (!out->leader) co_return;
   const std::uint32_t follower = (*out->leader + 1) % replica_count;
-  const auto ref = policy->refs().get(follower, dynamo::directory_role(0));
+  const auto ref = policy->directory().get(follower, dynamo::directory_role(0));
   auto p = co_await self.ask<proto::Answer>(ref, put_request("k", "v", 0, 0), 50ms);
   REQUIRE(p);
   out->put_outcome = p.value().get<proto::Answer>().getOutcome();
@@ -162,7 +162,7 @@ struct cut_off {
 
 task<void> read_locally(actor_context& self, dynamo::deployment* policy, std::uint32_t node,
                         cut_off* out) {
-  const auto ref = policy->refs().get(node, dynamo::directory_role(0));
+  const auto ref = policy->directory().get(node, dynamo::directory_role(0));
   coact::message<proto::Get> get;
   get->setKey("k");
   get->setConsistent(true);
@@ -218,7 +218,7 @@ task<void> run_duplicate(actor_context& self, dynamo::deployment* policy, duplic
   co_await self.sleep(500ms);
   const auto leader = co_await leader_of(self, policy);
   REQUIRE(leader);
-  const auto ref = policy->refs().get(*leader, dynamo::directory_role(0));
+  const auto ref = policy->directory().get(*leader, dynamo::directory_role(0));
   auto first = co_await self.ask<proto::Answer>(ref, put_request("k", "once", raw_client, 1), 50ms);
   REQUIRE(first);
   out->first = first.value().get<proto::Answer>().getOutcome();
@@ -266,7 +266,7 @@ task<void> run_lost_answer(actor_context& self, small_cluster* cluster, lost_ans
   auto read = co_await c->get(self, "k");
   if (read) out->read_after = read.value();
   auto status = co_await dynamo::query_status(
-      self, cluster->policy->refs().get(*leader, dynamo::directory_role(0)), 50ms);
+      self, cluster->policy->directory().get(*leader, dynamo::directory_role(0)), 50ms);
   if (status) out->leader_last_seq = status.value().last_seq;
   out->done = true;
 }

@@ -38,7 +38,7 @@ task<void> leader_watch(actor_context& self, const dynamo::deployment* policy, s
     co_await self.sleep(10ms);
     for (const std::uint32_t p : policy->layout().partitions_on(node)) {
       auto s = co_await dynamo::query_status(
-          self, policy->refs().get(node, dynamo::directory_role(p)), 10ms);
+          self, policy->directory().get(node, dynamo::directory_role(p)), 10ms);
       if (s && s.value().role == dynamo::replica_role::leader) table->saw(p, s.value().term, node);
     }
   }
@@ -83,7 +83,7 @@ task<void> collect(actor_context& self, const dynamo::deployment* policy,
   for (std::uint32_t p = 0; p < layout.count(); ++p) {
     for (const std::uint32_t node : layout.replicas(p)) {
       auto s = co_await dynamo::query_status(
-          self, policy->refs().get(node, dynamo::directory_role(p)), 100ms);
+          self, policy->directory().get(node, dynamo::directory_role(p)), 100ms);
       if (s) out->statuses[p].push_back(std::move(s).value());
     }
   }

@@ -49,8 +49,9 @@ class deployment_base : public deployment {
  protected:
   deployment_base(topology nodes, descriptor described, deploy_options options);
 
-  /// Counts a boot of `node`; what later calls for this boot are numbered by.
-  void count_boot(std::uint32_t node) { ++boots_[node]; }
+  /// Counts a boot of `node`, by which the calls below number its lives; the node's
+  /// boots before this one.
+  std::uint32_t count_boot(std::uint32_t node) { return boots_[node]++; }
   /// The random stream of `stream` (e.g. "strong/raft") on `node` in its current boot:
   /// each boot of each node draws from its own.
   [[nodiscard]] prng random(std::uint32_t node, std::string_view stream) const;

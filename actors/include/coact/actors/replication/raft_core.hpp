@@ -119,7 +119,8 @@ class raft_core {
   /// write whose token is already in the log, not yet applied, is not appended again: its
   /// index is returned. Empty when this member does not lead.
   std::optional<std::uint64_t> propose(command c);
-  /// Leader only: a ReadIndex read. hooks.read_ready(ticket) is called once the state has
+  /// Leader only: a ReadIndex read. hooks.read_ready(ticket) is called (from a later event
+  /// or flush(), never from within read()) once the state has
   /// applied every write acknowledged before now and a majority has confirmed this member
   /// still leads; if it stops leading first, hooks.role_changed is called and the ticket
   /// is dropped. Empty when this member does not lead.

@@ -4,8 +4,7 @@
 #include <map>
 #include <memory>
 
-#include "coact/actors/deployment.hpp"
-#include "coact/actors/directory.hpp"
+#include "coact/actors/deployment_base.hpp"
 #include "coact/policies/dynamo/client.hpp"
 #include "coact/policies/dynamo/options.hpp"
 #include "coact/policies/dynamo/partitioning.hpp"
@@ -15,11 +14,10 @@ namespace coact::policies::dynamo {
 /// The dynamo policy on a topology: at each boot of a replica node, one partition_replica
 /// actor for every partition with a replica there, its reference put in the directory
 /// under directory_role(partition); clients for actors on any node.
-class deployment final : public kv::deployment {
+class deployment final : public kv::deployment_base {
  public:
-  deployment(partitioning layout, options settings);
+  deployment(kv::topology where, partitioning layout, options settings);
 
-  [[nodiscard]] const kv::descriptor& describe() const override { return descriptor_; }
   /// Spawns the node's partition replicas on `system` (nothing for a node outside the
   /// topology). With options.storage, each opens its log file "dynamo-<partition>.log";
   /// without, a node booted before starts its replicas as rejoining.
@@ -33,23 +31,15 @@ class deployment final : public kv::deployment {
   [[nodiscard]] std::unique_ptr<client> connect(std::uint32_t home, client_options options);
 
   [[nodiscard]] const partitioning& layout() const noexcept { return layout_; }
-  /// Where every partition replica is now.
-  [[nodiscard]] const kv::directory& refs() const noexcept { return refs_; }
 
  private:
   partitioning layout_;
-  options options_;
-  kv::descriptor descriptor_;
-  kv::directory refs_;
-  /// Boots of each node so far, and clients made: both seed random streams.
-  std::map<std::uint32_t, std::uint32_t> boots_;
-  std::uint64_t clients_made_ = 0;
+  options settings_;
 };
 
 /// Sets the dynamo policy up on `where`. errc::invalid_argument if the topology has fewer
 /// than 3 replica nodes (or repeats one), or the timing is inconsistent (a zero heartbeat,
 /// an election timeout not above the heartbeat, min above max, no entries per message).
-[[nodiscard]] result<std::unique_ptr<deployment>> deploy(const kv::topology& where,
-                                                         options settings);
+[[nodiscard]] result<std::unique_ptr<deployment>> deploy(kv::topology where, options settings);
 
 }  // namespace coact::policies::dynamo

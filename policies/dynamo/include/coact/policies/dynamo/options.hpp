@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "coact/actors/log_storage.hpp"
+#include "coact/actors/deployment_base.hpp"
 #include "coact/actors/replication/raft_core.hpp"
 #include "coact/runtime/clock.hpp"
 
@@ -41,13 +41,11 @@ struct client_options {
   duration suspect_timeout = std::chrono::milliseconds{300};
 };
 
-/// Opens the durable file `file` of replica node `node` (e.g. kv::sim_file on the
-/// simulated node's disk, or kv::posix_file); null means a volatile replica.
-using storage_factory =
-    std::function<std::unique_ptr<kv::log_storage>(std::uint32_t node, const std::string& file)>;
-
-/// How a dynamo deployment is set up.
-struct options {
+/// `seed` seeds the replicas' election timeouts and the clients' choice of replica;
+/// `storage` keeps each replica's log (file "dynamo-<partition>.log"); without it replicas
+/// are volatile, and a restarted one rejoins without a vote until it has caught up (see
+/// README: one failure at a time).
+struct options : kv::deploy_options {
   /// Partitions the keys hash into; 0 means one per replica node.
   std::uint32_t partition_count = 0;
   /// The defaults of the clients make_client() makes.
@@ -61,11 +59,6 @@ struct options {
   /// Writes and consistent reads a leader holds while it waits for a majority; more are
   /// refused (Outcome unavailable).
   std::uint32_t pending_max = 1024;
-  /// Seeds the replicas' election timeouts and the clients' choice of replica.
-  std::uint64_t seed = 0;
-  /// Where each replica keeps its log. Empty: replicas are volatile, and a restarted one
-  /// rejoins without a vote until it has caught up (see README: one failure at a time).
-  storage_factory storage;
 };
 
 }  // namespace coact::policies::dynamo
