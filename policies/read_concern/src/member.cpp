@@ -365,12 +365,13 @@ class member {
     answer(request, std::move(m));
   }
 
-  /// Every answer goes out once the oplog is durable, and names the primary this member
-  /// knows of.
+  /// Every answer goes out once the oplog is durable, and names this member and the
+  /// primary it knows of.
   void answer(envelope& request, message<proto::ClientReply>&& m) {
     const auto primary = core_.leader();
     m->setHasPrimary(primary.has_value());
     m->setPrimary(primary.value_or(0));
+    m->setNode(config_.node);
     core_.reply(request, std::move(m).take());
   }
 

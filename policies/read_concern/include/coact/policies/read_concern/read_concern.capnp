@@ -68,4 +68,5 @@ struct ClientReply {
   matched @6 :Bool;
   hasPrimary @7 :Bool;   # what the member believes: the primary's node
   primary @8 :UInt32;
+  node @9 :UInt32;       # the member that answered
 }
