@@ -8,7 +8,6 @@
 #include "coact/policies/dynamo/deployment.hpp"
 #include "coact/policies/quorum/deployment.hpp"
 #include "coact/policies/read_concern/deployment.hpp"
-#include "coact/policies/read_concern/read_concern.capnp.h"
 #include "coact/policies/strong/deployment.hpp"
 #include "configured_deployment.hpp"
 #include "single_replica.hpp"
@@ -49,7 +48,7 @@ policy_variant read_concern_variant(std::string label, read_concern::session_opt
             std::move(d),
             [policy, session](std::uint32_t home) { return policy->make_client(home, session); });
       },
-      .write_request_types = {capnp::typeId<read_concern::proto::AppendEntries>()}};
+      .write_request_types = {capnp::typeId<coact::replication::proto::AppendEntries>()}};
 }
 
 policy_variant dynamo_variant(bool consistent_read) {

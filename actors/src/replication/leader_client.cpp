@@ -32,13 +32,17 @@ task<result<envelope>> leader_client::submit(actor_context& self, const locator&
                                    std::min(options_.attempt_timeout, deadline - now), reply_type);
     if (!answer) {
       maybe_applied = maybe_applied || write;
+      if (maybe_applied && !options_.retry_maybe_applied) break;
       next_member();
       co_await self.sleep(options_.retry_backoff);
       continue;
     }
     const verdict v = judge(answer.value());
     if (v.what == verdict::kind::done) co_return std::move(answer).value();
-    if (v.what == verdict::kind::unknown) maybe_applied = true;
+    if (v.what == verdict::kind::unknown) {
+      maybe_applied = true;
+      if (!options_.retry_maybe_applied) break;
+    }
     const auto hinted =
         v.leader ? std::find(members_.begin(), members_.end(), *v.leader) : members_.end();
     if (hinted != members_.end() && v.what == verdict::kind::refused &&

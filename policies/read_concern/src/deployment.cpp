@@ -42,15 +42,6 @@ kv::descriptor describe_with(const session_options& s) {
               "primary + 1 RTT primary to a majority"};
 }
 
-member_timing timing_of(const options& o) {
-  return {.tick = o.tick,
-          .heartbeat = o.heartbeat_interval,
-          .election_min = o.election_timeout_min,
-          .election_max = o.election_timeout_max,
-          .step_down_after = o.step_down_after,
-          .batch_entries_max = o.batch_entries_max};
-}
-
 }  // namespace
 
 deployment::deployment(kv::topology topology, options opts)
@@ -67,18 +58,19 @@ void deployment::boot(actor_system& system, std::uint32_t node) {
     boot_number = boots_[node]++;
   }
   const bool durable = static_cast<bool>(options_.storage);
-  member_setup setup{
+  member_config config{
       .node = node,
       .members = std::move(members),
       .directory = &directory_,
-      .timing = timing_of(options_),
+      .timing = options_.timing,
+      .tick = options_.tick,
       .status = &status_,
       .rollbacks = &rollbacks_,
       .random = prng{options_.seed}.split("read_concern/member/" + std::to_string(node) + "/boot/" +
                                           std::to_string(boot_number)),
       .voter = durable || boot_number == 0,
       .storage = durable ? options_.storage(node) : nullptr};
-  auto ref = system.spawn(&run_member, std::move(setup));
+  auto ref = system.spawn(&run_member, std::move(config));
   assert(ref);
   if (ref) directory_.set(node, member_directory_role, ref.value());
 }
@@ -102,13 +94,13 @@ result<std::unique_ptr<deployment>> deploy(kv::topology topology, options opts) 
   std::set<std::uint32_t> nodes;
   for (const kv::member& m : topology.replicas) nodes.insert(m.node);
   const duration zero{0};
+  const auto& t = opts.timing;
   const bool valid =
       !topology.replicas.empty() && nodes.size() == topology.replicas.size() && opts.tick > zero &&
-      opts.heartbeat_interval > zero && opts.election_timeout_min > zero &&
-      opts.election_timeout_min <= opts.election_timeout_max && opts.batch_entries_max > 0 &&
-      (!opts.step_down_after || *opts.step_down_after > zero) &&
-      opts.session.operation_timeout > zero && opts.session.attempt_timeout > zero &&
-      opts.session.retry_backoff > zero;
+      t.heartbeat_period > zero && t.election_timeout_min > zero &&
+      t.election_timeout_min <= t.election_timeout_max && t.entries_per_message_max > 0 &&
+      (!t.step_down_after || *t.step_down_after > zero) && opts.session.operation_timeout > zero &&
+      opts.session.attempt_timeout > zero && opts.session.retry_backoff > zero;
   if (!valid) return errc::invalid_argument;
   return std::make_unique<deployment>(std::move(topology), std::move(opts));
 }

@@ -1,13 +1,12 @@
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "coact/actors/directory.hpp"
 #include "coact/actors/log_storage.hpp"
+#include "coact/actors/replication/raft_core.hpp"
 #include "coact/policies/read_concern/deployment.hpp"
 #include "coact/policies/read_concern/member_status.hpp"
 #include "coact/policies/read_concern/rollback_log.hpp"
@@ -18,30 +17,16 @@
 
 namespace coact::policies::read_concern {
 
-/// The member's clocks.
-struct member_timing {
-  /// How often the member looks at its deadlines; every other duration is rounded up to it.
-  duration tick;
-  /// How often a primary sends its oplog (or an empty heartbeat) to each secondary.
-  duration heartbeat;
-  /// A secondary that hears from no primary for a time drawn uniformly from
-  /// [election_min, election_max] stands for election.
-  duration election_min;
-  duration election_max;
-  /// A primary that hears from no majority for this long steps down; none: never.
-  std::optional<duration> step_down_after;
-  /// Entries per AppendEntries message at most.
-  std::size_t batch_entries_max;
-};
-
 /// Everything one member needs; the pointers must outlive the member actor (the
 /// deployment owns them).
-struct member_setup {
+struct member_config {
   std::uint32_t node = 0;
   /// Every member's node, this one's included.
   std::vector<std::uint32_t> members;
   const kv::directory* directory = nullptr;
-  member_timing timing;
+  replication::raft_timing timing;
+  /// How often the member gives up on the client requests whose wait is over.
+  duration tick;
   status_board* status = nullptr;
   rollback_log* rollbacks = nullptr;
   /// Election timeouts are drawn from it.
@@ -52,10 +37,9 @@ struct member_setup {
   std::unique_ptr<kv::log_storage> storage;
 };
 
-/// The body of one replica-set member: secondary, candidate or primary by turns
-/// (read_concern.capnp is its protocol). It answers ClientRead and ClientWrite asks and the
-/// replication and election tells of its peers. Stops with the storage's error if its
-/// durable state cannot be read or written.
-task<result<void>> run_member(actor_context& self, member_setup setup);
+/// The body of one replica-set member: a member of the replication core's Raft group
+/// whose log is the oplog, answering read_concern.capnp's ClientRead and ClientWrite asks.
+/// Stops with the storage's error if its durable state cannot be read or written.
+task<result<void>> run_member(actor_context& self, member_config config);
 
 }  // namespace coact::policies::read_concern

@@ -105,7 +105,8 @@ SCENARIO("linearizable reads with majority writes are linearizable under failove
         s.seed = seed;
         // Odd seeds: a cut-off primary stays primary (and goes on answering) until it hears
         // of a higher term; its majority rounds and its commit point keep it honest.
-        s.set.step_down_after = seed % 2 == 1 ? std::nullopt : rc::options{}.step_down_after;
+        s.set.timing.step_down_after =
+            seed % 2 == 1 ? std::nullopt : rc::options{}.timing.step_down_after;
         const auto out = rt::run_scenario(s);
         rt::check_linearizable(out.history);
         CHECK(out.crashes > 0);
@@ -157,7 +158,7 @@ SCENARIO("a cut-off primary that stays primary serves no stale linearizable read
       s.sessions.push_back(session(rc::read_level::linearizable, rc::write_level::majority,
                                    rc::read_preference::primary, 1));
     }
-    s.set.step_down_after = std::nullopt;
+    s.set.timing.step_down_after = std::nullopt;
     s.chaos = false;
     s.cut_primary_at = {300ms, 900ms};
     s.cut_sessions = {0};

@@ -33,6 +33,8 @@ struct workload_plan {
   double cas_share = 0;
   duration think_max;
   prng random{0};
+  /// Counts the sessions that are done.
+  std::size_t* finished = nullptr;
 };
 
 task<void> workload(actor_context& self, workload_plan plan) {
@@ -52,11 +54,15 @@ task<void> workload(actor_context& self, workload_plan plan) {
       if (r) seen[key] = value;
     }
   }
+  ++*plan.finished;
 }
 
-/// Reads every key at majority from the primary, retrying each until it answers.
+/// Reads every key at majority from the primary, retrying each until it answers, once all
+/// `sessions` are done (a read that overlaps a write need not see it).
 task<void> final_reader(actor_context& self, kv::client* client, int keys,
+                        const std::size_t* finished, std::size_t sessions,
                         std::map<std::string, kv::read_result>* into) {
+  while (*finished < sessions) co_await self.sleep(10ms);
   for (int k = 0; k < keys; ++k) {
     const std::string key = "k" + std::to_string(k);
     for (int attempt = 0; attempt < 20; ++attempt) {
@@ -131,6 +137,7 @@ outcome run_scenario(const scenario& s) {
 
   check::recorder log{w.true_clock()};
   std::vector<std::unique_ptr<kv::client>> clients;
+  std::size_t finished = 0;
   for (std::size_t i = 0; i < s.sessions.size(); ++i) {
     const auto process = static_cast<std::int64_t>(i);
     const std::uint32_t home = member_count + static_cast<std::uint32_t>(i);
@@ -143,12 +150,14 @@ outcome run_scenario(const scenario& s) {
                        .read_share = s.sessions[i].read_share,
                        .cas_share = s.cas_share,
                        .think_max = s.think_max,
-                       .random = w.stream("session" + std::to_string(i))};
+                       .random = w.stream("session" + std::to_string(i)),
+                       .finished = &finished};
     w.add_node({.name = "c" + std::to_string(i), .datacenter = "dc"},
                [plan](actor_system& system, sim::node_id) { (void)system.spawn(&workload, plan); });
   }
 
-  // The final reads: a fresh majority session at the primary, once everything is quiet.
+  // The final reads: a fresh majority session at the primary, once everything is quiet and
+  // every session is done.
   rc::session_options final_session{.read = rc::read_level::majority,
                                     .preference = rc::read_preference::primary};
   const std::uint32_t reader_home = member_count + static_cast<std::uint32_t>(s.sessions.size());
@@ -156,7 +165,8 @@ outcome run_scenario(const scenario& s) {
   const sim::node_id reader =
       w.add_node({.name = "final", .datacenter = "dc"}, [](actor_system&, sim::node_id) {});
   w.at(time_point{s.final_read_at}, [&] {
-    (void)w.system(reader)->spawn(&final_reader, final_client.get(), s.keys, &out.final_reads);
+    (void)w.system(reader)->spawn(&final_reader, final_client.get(), s.keys, &finished,
+                                  s.sessions.size(), &out.final_reads);
   });
 
   if (s.chaos) {

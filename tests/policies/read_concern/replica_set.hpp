@@ -68,7 +68,7 @@ struct scenario {
   duration pause_for = 150ms;
   duration faults_until = 1500ms;
   /// When each key is read once more at majority (by a fresh session, at the primary),
-  /// long after the faults ended.
+  /// long after the faults ended; later if a session is not done by then.
   duration final_read_at = 2500ms;
   duration run_for = 3000ms;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -53,10 +54,11 @@ class applied_writes {
   }
   /// Forgets the writes of every entry after `index` (the log was cut there).
   void undo_after(std::uint64_t index) {
-    std::erase_if(clients_, [index](auto& client) {
-      std::erase_if(client.second, [index](const write& w) { return w.index > index; });
-      return client.second.empty();
-    });
+    // Not std::erase_if on the map: it hands its predicate const elements.
+    for (auto it = clients_.begin(); it != clients_.end();) {
+      std::erase_if(it->second, [index](const write& w) { return w.index > index; });
+      it = it->second.empty() ? clients_.erase(it) : std::next(it);
+    }
   }
 
  private:

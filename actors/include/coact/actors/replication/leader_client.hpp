@@ -24,6 +24,11 @@ struct retry_options {
   duration deadline = std::chrono::seconds{3};
   /// The pause before the next request when no leader is known or a request failed.
   duration retry_backoff = std::chrono::milliseconds{50};
+  /// Whether a write is sent again after an attempt that may have appended it (its token
+  /// makes it apply once). If not, the operation ends there with errc::timeout: a family
+  /// that reports the uncommitted entries it rolls back (read_concern) would otherwise
+  /// report a write rolled back whose second copy committed under another leader.
+  bool retry_maybe_applied = true;
 };
 
 /// What a member's answer to one attempt means.

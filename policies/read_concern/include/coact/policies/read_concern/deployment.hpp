@@ -1,18 +1,17 @@
 #pragma once
 
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 
 #include "coact/actors/deployment.hpp"
 #include "coact/actors/directory.hpp"
 #include "coact/actors/log_storage.hpp"
+#include "coact/actors/replication/raft_core.hpp"
 #include "coact/policies/read_concern/member_status.hpp"
 #include "coact/policies/read_concern/rollback_log.hpp"
 #include "coact/policies/read_concern/session.hpp"
@@ -28,22 +27,19 @@ inline constexpr const char* member_directory_role = "read_concern.member";
 struct options {
   /// What make_client(home) gives its sessions.
   session_options session;
-  /// How often a member looks at its deadlines (election and heartbeat times are rounded
-  /// up to it).
+  /// How often a member gives up on the client requests whose wait is over (each is
+  /// answered at most this late).
   duration tick = std::chrono::milliseconds{5};
-  /// How often the primary sends each secondary its new entries, or a heartbeat.
-  duration heartbeat_interval = std::chrono::milliseconds{10};
-  /// A secondary that hears from no primary for a time drawn uniformly from [min, max]
-  /// (a fresh draw each time) stands for election.
-  duration election_timeout_min = std::chrono::milliseconds{50};
-  duration election_timeout_max = std::chrono::milliseconds{100};
-  /// A primary that hears from no majority for this long steps down (as MongoDB's does,
-  /// after its election timeout), which bounds how long a cut-off primary takes w:1 writes
-  /// that will be rolled back. None: it stays primary until it hears of a higher term
+  /// The members' Raft timers. Heartbeats every 10 ms; a member that hears from no primary
+  /// for 50-100 ms stands for election (after a pre-vote); a primary that hears from no
+  /// majority for step_down_after steps down (as MongoDB's does, after its election
+  /// timeout), which bounds how long a cut-off primary takes w:1 writes that will be rolled
+  /// back. step_down_after none: it stays primary until it hears of a higher term
   /// (linearizable reads and majority writes stay correct either way).
-  std::optional<duration> step_down_after = std::chrono::milliseconds{50};
-  /// Entries per replication message at most.
-  std::size_t batch_entries_max = 64;
+  replication::raft_timing timing{.election_timeout_min = std::chrono::milliseconds{50},
+                                  .election_timeout_max = std::chrono::milliseconds{100},
+                                  .heartbeat_period = std::chrono::milliseconds{10},
+                                  .step_down_after = std::chrono::milliseconds{50}};
   /// Where member `node` keeps its term, vote and oplog, opened at each boot (e.g.
   /// kv::sim_file(world.disk(node), "oplog")). Empty: members are volatile, and one that
   /// restarts comes back empty and never votes again (it would not remember its vote).
@@ -55,9 +51,10 @@ struct options {
 };
 
 /// A MongoDB-like replica set on a topology: one member per replica node, one primary
-/// elected at a time (Raft-like: terms, a majority of votes, the most up-to-date oplog
-/// wins), its oplog replicated to the secondaries, and causally consistent client sessions
-/// that read and write with a read concern, a write concern and a read preference.
+/// elected at a time by the replication core (Raft: terms, pre-votes, a majority of votes,
+/// the most up-to-date oplog wins), its oplog replicated to the secondaries, and causally
+/// consistent client sessions that read and write with a read concern, a write concern and
+/// a read preference.
 class deployment final : public kv::deployment {
  public:
   deployment(kv::topology topology, options opts);
@@ -95,7 +92,7 @@ class deployment final : public kv::deployment {
 
 /// A replica set on `topology` with `opts`. errc::invalid_argument if the topology has no
 /// replica or names one node twice, or a duration is not positive, or
-/// election_timeout_min > election_timeout_max, or batch_entries_max is 0.
+/// election_timeout_min > election_timeout_max, or entries_per_message_max is 0.
 [[nodiscard]] result<std::unique_ptr<deployment>> deploy(kv::topology topology, options opts);
 
 }  // namespace coact::policies::read_concern
