@@ -8,6 +8,7 @@
 #include "coact/actors/replication/replication.capnp.h"
 #include "coact/policies/dynamo/deployment.hpp"
 #include "coact/policies/quorum/deployment.hpp"
+#include "coact/policies/read_concern/deployment.hpp"
 #include "coact/policies/strong/deployment.hpp"
 
 namespace coact::policies {
@@ -47,6 +48,12 @@ variant quorum_variant(quorum::level read, quorum::level write) {
 }
 
 std::vector<variant> build() {
+  using namespace read_concern;  // read_level, write_level, read_preference
+  const auto rc = [](std::string slug, std::string label, session_options session) {
+    return make("read-concern-" + std::move(slug), "read_concern " + std::move(label),
+                "read_concern", &read_concern::deploy, read_concern::options{.session = session},
+                capnp::typeId<replication::proto::AppendEntries>());
+  };
   const auto raft_append = capnp::typeId<replication::proto::AppendEntries>();
   return {
       make("strong", "strong (Raft)", "strong", &strong::deploy, strong::options{}, raft_append),
@@ -54,6 +61,15 @@ std::vector<variant> build() {
       quorum_variant(quorum::level::one, quorum::level::all),
       quorum_variant(quorum::level::quorum, quorum::level::quorum),
       quorum_variant(quorum::level::local_quorum, quorum::level::local_quorum),
+      rc("local-w1", "local w:1", {.read = read_level::local, .write = write_level::one}),
+      rc("local-w1-secondary", "local w:1 secondary",
+         {.read = read_level::local,
+          .write = write_level::one,
+          .preference = read_preference::secondary}),
+      rc("majority-wmajority", "majority w:majority",
+         {.read = read_level::majority, .write = write_level::majority}),
+      rc("linearizable-wmajority", "linearizable w:majority",
+         {.read = read_level::linearizable, .write = write_level::majority}),
       make("dynamo-eventual", "dynamo eventual", "dynamo", &dynamo::deploy, dynamo::options{},
            raft_append),
       make("dynamo-consistent", "dynamo ConsistentRead", "dynamo", &dynamo::deploy,

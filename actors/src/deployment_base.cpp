@@ -13,8 +13,12 @@ deployment_base::deployment_base(topology nodes, descriptor described, deploy_op
 }
 
 prng deployment_base::random(std::uint32_t node, std::string_view stream) const {
-  const auto it = boots_.find(node);
-  const std::uint32_t life = it == boots_.end() ? 0 : it->second - 1;
+  std::uint32_t life = 0;
+  {
+    std::lock_guard lock{mutex_};
+    const auto it = boots_.find(node);
+    if (it != boots_.end()) life = it->second - 1;
+  }
   return prng{options_.seed}.split(std::string{stream} + "/" + std::to_string(node) + "/" +
                                    std::to_string(life));
 }

@@ -304,7 +304,6 @@ void raft_core::become_leader() {
   }
   leader_since_ = now_;
   heartbeat_due_ = now_ + options_.timing.heartbeat_period;
-  caught_up_ = true;
   set_role(raft_role::leader, options_.node);
   if (options_.leader_noop) {
     append({.term = log_.term(), .command = {.writer = options_.node}});
@@ -352,6 +351,8 @@ void raft_core::advance_commit() {
       break;
     }
   }
+  // Its first commit in its own term covers everything its predecessors committed.
+  if (commit_ > was) caught_up_ = true;
   apply_committed();
   if (commit_ > was && options_.announce_commits) broadcast();
 }

@@ -1,12 +1,12 @@
 #include "coact/policies/read_concern/deployment.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "coact/runtime/assert.hpp"
 #include "member.hpp"
 #include "session_client.hpp"
 
@@ -45,49 +45,39 @@ kv::descriptor describe_with(const session_options& s) {
 }  // namespace
 
 deployment::deployment(kv::topology topology, options opts)
-    : topology_(std::move(topology)), options_(std::move(opts)),
-      descriptor_(describe_with(options_.session)), rollbacks_(options_.report) {}
+    : deployment_base(std::move(topology), describe_with(opts.session), opts),
+      settings_(std::move(opts)), rollbacks_(settings_.report) {}
 
 void deployment::boot(actor_system& system, std::uint32_t node) {
   std::vector<std::uint32_t> members;
   for (const kv::member& m : topology_.replicas) members.push_back(m.node);
-  assert(std::find(members.begin(), members.end(), node) != members.end());
-  std::uint32_t boot_number = 0;
-  {
-    std::lock_guard lock{mutex_};
-    boot_number = boots_[node]++;
-  }
-  const bool durable = static_cast<bool>(options_.storage);
-  member_config config{
-      .node = node,
-      .members = std::move(members),
-      .directory = &directory_,
-      .timing = options_.timing,
-      .tick = options_.tick,
-      .status = &status_,
-      .rollbacks = &rollbacks_,
-      .random = prng{options_.seed}.split("read_concern/member/" + std::to_string(node) + "/boot/" +
-                                          std::to_string(boot_number)),
-      .voter = durable || boot_number == 0,
-      .storage = durable ? options_.storage(node) : nullptr};
+  COACT_ASSERT(std::find(members.begin(), members.end(), node) != members.end());
+  const std::uint32_t boot_number = count_boot(node);
+  const bool durable = static_cast<bool>(settings_.storage);
+  member_config config{.node = node,
+                       .members = std::move(members),
+                       .directory = directory_.get(),
+                       .timing = settings_.timing,
+                       .tick = settings_.tick,
+                       .status = &status_,
+                       .rollbacks = &rollbacks_,
+                       .random = random(node, "read_concern/member"),
+                       .voter = durable || boot_number == 0,
+                       .storage = storage(node, "oplog")};
   auto ref = system.spawn(&run_member, std::move(config));
-  assert(ref);
-  if (ref) directory_.set(node, member_directory_role, ref.value());
+  COACT_ASSERT(ref);
+  if (ref) directory_->set(node, member_directory_role, ref.value());
 }
 
 std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home) {
-  return make_client(home, options_.session);
+  return make_client(home, settings_.session);
 }
 
 std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home, session_options session) {
-  std::uint64_t number = 0;
-  {
-    std::lock_guard lock{mutex_};
-    number = sessions_++;
-  }
+  const std::uint64_t number = next_client_id() - 1;
   const auto stream = "read_concern/session/" + std::to_string(home) + "/" + std::to_string(number);
-  return std::make_unique<session_client>(topology_.replicas, directory_, session, number + 1,
-                                          prng{options_.seed}.split(stream));
+  return std::make_unique<session_client>(topology_.replicas, *directory_, session, number + 1,
+                                          prng{settings_.seed}.split(stream));
 }
 
 result<std::unique_ptr<deployment>> deploy(kv::topology topology, options opts) {

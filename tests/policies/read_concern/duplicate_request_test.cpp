@@ -195,7 +195,7 @@ SCENARIO("a write request delivered twice is applied once", "[read_concern][dupl
     }
     rc::options opts;
     opts.seed = 7;
-    opts.storage = [&w](std::uint32_t node) { return kv::sim_file(w.disk(node), "oplog"); };
+    opts.storage = kv::simulated_disks(w);
     auto deployed = rc::deploy(topology, opts);
     REQUIRE(deployed);
     rc::deployment& d = *deployed.value();

@@ -124,7 +124,7 @@ outcome run_scenario(const scenario& s) {
   set.seed = s.seed;
   set.report = [](const std::string&) {};  // kept in rollbacks(); the tests print them
   if (s.durable) {
-    set.storage = [&w](std::uint32_t node) { return kv::sim_file(w.disk(node), "oplog"); };
+    set.storage = kv::simulated_disks(w);
   }
   auto deployed = rc::deploy(topology, set);
   REQUIRE(deployed);

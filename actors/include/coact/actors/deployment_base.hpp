@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -51,7 +52,10 @@ class deployment_base : public deployment {
 
   /// Counts a boot of `node`, by which the calls below number its lives; the node's
   /// boots before this one.
-  std::uint32_t count_boot(std::uint32_t node) { return boots_[node]++; }
+  std::uint32_t count_boot(std::uint32_t node) {
+    std::lock_guard lock{mutex_};
+    return boots_[node]++;
+  }
   /// The random stream of `stream` (e.g. "strong/raft") on `node` in its current boot:
   /// each boot of each node draws from its own.
   [[nodiscard]] prng random(std::uint32_t node, std::string_view stream) const;
@@ -59,7 +63,10 @@ class deployment_base : public deployment {
   [[nodiscard]] std::unique_ptr<log_storage> storage(std::uint32_t node,
                                                      const std::string& file) const;
   /// A number for the next client made, from 1.
-  [[nodiscard]] std::uint64_t next_client_id() noexcept { return ++clients_; }
+  [[nodiscard]] std::uint64_t next_client_id() {
+    std::lock_guard lock{mutex_};
+    return ++clients_;
+  }
 
   topology topology_;
   descriptor descriptor_;
@@ -67,6 +74,8 @@ class deployment_base : public deployment {
   std::shared_ptr<kv::directory> directory_ = std::make_shared<kv::directory>();
 
  private:
+  /// Guards the counters: nodes may boot, and clients be made, on several threads.
+  mutable std::mutex mutex_;
   std::map<std::uint32_t, std::uint32_t> boots_;  // per node: boots so far
   std::uint64_t clients_ = 0;
 };

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "coact/actors/deployment.hpp"
+#include "coact/actors/deployment_base.hpp"
 #include "coact/actors/directory.hpp"
 #include "coact/actors/log_storage.hpp"
 #include "coact/actors/replication/raft_core.hpp"
@@ -23,8 +23,12 @@ namespace coact::policies::read_concern {
 /// protocol).
 inline constexpr const char* member_directory_role = "read_concern.member";
 
-/// How a replica set is set up.
-struct options {
+/// How a replica set is set up. `storage`: where member `node` keeps its term, vote and
+/// oplog (file "oplog"), opened at each boot (e.g. kv::simulated_disks(world)); empty:
+/// members are volatile, and one that restarts comes back empty and never votes again (it
+/// would not remember its vote). `seed` seeds the members' election timeouts and the
+/// sessions' choices of secondary.
+struct options : kv::deploy_options {
   /// What make_client(home) gives its sessions.
   session_options session;
   /// How often a member gives up on the client requests whose wait is over (each is
@@ -40,12 +44,6 @@ struct options {
                                   .election_timeout_max = std::chrono::milliseconds{100},
                                   .heartbeat_period = std::chrono::milliseconds{10},
                                   .step_down_after = std::chrono::milliseconds{50}};
-  /// Where member `node` keeps its term, vote and oplog, opened at each boot (e.g.
-  /// kv::sim_file(world.disk(node), "oplog")). Empty: members are volatile, and one that
-  /// restarts comes back empty and never votes again (it would not remember its vote).
-  std::function<std::unique_ptr<kv::log_storage>(std::uint32_t node)> storage;
-  /// Seeds the members' election timeouts and the sessions' choices of secondary.
-  std::uint64_t seed = 0;
   /// Receives one line per rolled-back write; empty: stderr.
   std::function<void(const std::string&)> report;
 };
@@ -55,11 +53,10 @@ struct options {
 /// the most up-to-date oplog wins), its oplog replicated to the secondaries, and causally
 /// consistent client sessions that read and write with a read concern, a write concern and
 /// a read preference.
-class deployment final : public kv::deployment {
+class deployment final : public kv::deployment_base {
  public:
   deployment(kv::topology topology, options opts);
 
-  [[nodiscard]] const kv::descriptor& describe() const override { return descriptor_; }
   /// Starts the member of replica node `node`, and records its reference in directory().
   void boot(actor_system& system, std::uint32_t node) override;
   /// A session with options().session.
@@ -75,19 +72,12 @@ class deployment final : public kv::deployment {
   [[nodiscard]] const rollback_log& rollbacks() const noexcept { return rollbacks_; }
   /// What each member last published of itself.
   [[nodiscard]] const status_board& status() const noexcept { return status_; }
-  [[nodiscard]] const kv::directory& directory() const noexcept { return directory_; }
   [[nodiscard]] const kv::topology& topology() const noexcept { return topology_; }
 
  private:
-  kv::topology topology_;
-  options options_;
-  kv::descriptor descriptor_;
-  kv::directory directory_;
+  options settings_;
   status_board status_;
   rollback_log rollbacks_;
-  std::mutex mutex_;                              // guards the counters below
-  std::map<std::uint32_t, std::uint32_t> boots_;  // per replica node
-  std::uint64_t sessions_ = 0;
 };
 
 /// A replica set on `topology` with `opts`. errc::invalid_argument if the topology has no
