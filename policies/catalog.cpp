@@ -47,6 +47,12 @@ variant quorum_variant(quorum::level read, quorum::level write) {
               capnp::typeId<kv::proto::ReplicaWrite>());
 }
 
+/// `v`, promising linearizable histories.
+variant linearizable(variant v) {
+  v.linearizable = true;
+  return v;
+}
+
 std::vector<variant> build() {
   using namespace read_concern;  // read_level, write_level, read_preference
   const auto rc = [](std::string slug, std::string label, session_options session) {
@@ -56,7 +62,8 @@ std::vector<variant> build() {
   };
   const auto raft_append = capnp::typeId<replication::proto::AppendEntries>();
   return {
-      make("strong", "strong (Raft)", "strong", &strong::deploy, strong::options{}, raft_append),
+      linearizable(make("strong", "strong (Raft)", "strong", &strong::deploy, strong::options{},
+                        raft_append)),
       quorum_variant(quorum::level::one, quorum::level::one),
       quorum_variant(quorum::level::one, quorum::level::all),
       quorum_variant(quorum::level::quorum, quorum::level::quorum),
@@ -68,12 +75,14 @@ std::vector<variant> build() {
           .preference = read_preference::secondary}),
       rc("majority-wmajority", "majority w:majority",
          {.read = read_level::majority, .write = write_level::majority}),
-      rc("linearizable-wmajority", "linearizable w:majority",
-         {.read = read_level::linearizable, .write = write_level::majority}),
+      linearizable(rc("linearizable-wmajority", "linearizable w:majority",
+                      {.read = read_level::linearizable, .write = write_level::majority})),
       make("dynamo-eventual", "dynamo eventual", "dynamo", &dynamo::deploy, dynamo::options{},
            raft_append),
-      make("dynamo-consistent", "dynamo ConsistentRead", "dynamo", &dynamo::deploy,
-           dynamo::options{.client = {.consistent_read = true}}, raft_append),
+      // Its descriptor promises linearizable writes and consistent reads: only the variant
+      // whose every read is consistent has linearizable histories.
+      linearizable(make("dynamo-consistent", "dynamo ConsistentRead", "dynamo", &dynamo::deploy,
+                        dynamo::options{.client = {.consistent_read = true}}, raft_append)),
   };
 }
 

@@ -20,6 +20,10 @@ struct variant {
   std::string name;
   /// The family, e.g. "quorum".
   std::string family;
+  /// Whether its descriptor promises that every operation it issues (its reads at its
+  /// level, its writes) is linearizable: then its histories must pass `coact check
+  /// linearizability`, faults or not.
+  bool linearizable = false;
   /// Sets the variant up on `where` (make_client gives clients at the variant's setting);
   /// `common`'s storage and seed go to the family. Errors: the family's deploy's.
   std::function<result<std::unique_ptr<kv::deployment>>(const kv::topology& where,
