@@ -46,7 +46,8 @@ std::uint64_t zipfian::next(prng& random, std::uint64_t n) noexcept {
   const double u = random.unit();
   const double uz = u * zeta_n_;
   if (uz < 1) return 0;
-  if (uz < 1 + std::pow(0.5, theta_)) return std::min<std::uint64_t>(1, n - 1);
+  // n = 2 ends here whatever rounding says: its eta_ is 0/0.
+  if (uz < 1 + std::pow(0.5, theta_) || n == 2) return std::min<std::uint64_t>(1, n - 1);
   const double rank = static_cast<double>(n) * std::pow(eta_ * u - eta_ + 1, 1 / (1 - theta_));
   return std::min(n - 1, static_cast<std::uint64_t>(rank));
 }
