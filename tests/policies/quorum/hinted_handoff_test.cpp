@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "cluster.hpp"
+#include "family.hpp"
 
 using namespace quorum_test;
 using quorum::level;
 
 namespace {
 
-const std::vector<std::string> keys{"x", "y", "z"};
+const std::vector<std::string> keys{"k0", "k1", "k2"};
 
 coact::kv::version version_of(const std::optional<probe_result>& p) {
   REQUIRE(p);
@@ -28,29 +28,31 @@ SCENARIO("a replica that missed writes catches up from hints", "[policies][quoru
       for (const std::uint64_t seed : seeds(15)) {
         INFO(rerun_hint(seed));
         const quorum::levels levels{.read = level::quorum, .write = level::quorum};
+        const time_point restart{3050ms};
         // Hints replay every 200 ms: at 3 s (to the dead replica) and 3.2 s, not while the
         // probe at the restart reads what replica 2 came back with. Every third request
         // goes to replica 2's dead coordinator and times out: the workload ends by 2 s.
-        cluster c{seed,
-                  {.policy = {.defaults = levels, .client_timeout = 200ms, .hint_interval = 200ms},
-                   .durable = true,
-                   .links = jittery(0.02)}};
-        const coact::time_point restart{3050ms};
-        c.start_workload({.operations = 20, .keys = keys, .read_fraction = 0}, levels);
-        c.world().at(coact::time_point{30ms}, [&] { c.world().crash(c.replica(2)); });
-        c.world().at(restart, [&] { c.world().restart(c.replica(2)); });
+        auto made = workload::simulation::make(
+            {.deploy = deploy({.defaults = levels, .client_timeout = 200ms, .hint_interval = 200ms},
+                              true),
+             .nodes = {.links = jittery_links(0.02)},
+             .faults = workload::nemesis{}.crash(time_point{30ms}, restart - time_point{30ms}, 2)},
+            seed);
+        REQUIRE(made);
+        workload::simulation& s = *made.value();
+        REQUIRE(s.start(mix(levels, 20, 0, keys.size())));
         std::vector<std::shared_ptr<std::optional<probe_result>>> at_restart;
         std::vector<std::vector<std::shared_ptr<std::optional<probe_result>>>> at_end(3);
         for (const std::string& key : keys) {
-          at_restart.push_back(c.probe_at(restart, 2, key));
+          at_restart.push_back(probe_at(s, restart, 2, key));
           for (std::size_t r = 0; r < 3; ++r) {
-            at_end[r].push_back(c.probe_at(coact::time_point{4s}, r, key));
+            at_end[r].push_back(probe_at(s, time_point{4s}, r, key));
           }
         }
-        c.run_for(5s);
+        s.run_for(5s);
 
         // Every write of the workload finished before the restart.
-        const auto h = c.history();
+        const auto h = s.history();
         REQUIRE(!h.empty());
         CHECK(h.back().time_ns < restart.since_epoch.count());
         int caught_up = 0;

@@ -6,8 +6,8 @@
 #include <optional>
 #include <utility>
 
-#include "cluster.hpp"
 #include "coact/check/linearizability.hpp"
+#include "family.hpp"
 
 using namespace quorum_test;
 using coact::check::operation;
@@ -41,15 +41,13 @@ std::optional<std::pair<operation, operation>> backwards_read(const coact::check
 /// loss, and replica 1 crashed from 30 ms to 90 ms.
 coact::check::history run(std::uint64_t seed, bool read_repair) {
   const quorum::levels levels{.read = level::quorum, .write = level::one};
-  cluster c{seed,
-            {.policy = {.defaults = levels, .read_repair = read_repair},
-             .durable = true,
-             .links = slow_tail(0.02)}};
-  c.start_workload({.operations = 40, .keys = {"x"}, .read_fraction = 0.7}, levels);
-  c.world().at(coact::time_point{30ms}, [&] { c.world().crash(c.replica(1)); });
-  c.world().at(coact::time_point{90ms}, [&] { c.world().restart(c.replica(1)); });
-  c.run_for(3s);
-  return c.history();
+  auto r = workload::run({.deploy = deploy({.defaults = levels, .read_repair = read_repair}, true),
+                          .nodes = {.links = slow_tail_links(0.02)},
+                          .work = mix(levels, 40, 0.7, 1),
+                          .faults = workload::nemesis{}.crash(time_point{30ms}, 60ms, 1)},
+                         seed);
+  REQUIRE(r);
+  return std::move(r).value().history;
 }
 
 }  // namespace
@@ -69,10 +67,16 @@ SCENARIO("with blocking read repair, successive quorum reads never go backwards"
       }
     }
   }
+}
+
+SCENARIO("without read repair, successive quorum reads go backwards",
+         "[policies][quorum][sim][phenomenon]") {
   GIVEN("the same workload with read repair off") {
     THEN("some seed's reads go backwards") {
+      // Reads went backwards in 27 of seeds 1000-1199 (about 1 in 7): 150 seeds miss them
+      // with a probability below 1e-6 even at 1 in 11.
       std::optional<std::uint64_t> caught;
-      for (const std::uint64_t seed : seeds(15)) {
+      for (const std::uint64_t seed : search_seeds(150)) {
         if (backwards_read(run(seed, false))) {
           caught = seed;
           break;

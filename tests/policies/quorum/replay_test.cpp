@@ -5,8 +5,8 @@
 #include <sstream>
 #include <string>
 
-#include "cluster.hpp"
 #include "coact/check/history_json.hpp"
+#include "family.hpp"
 
 using namespace quorum_test;
 using quorum::level;
@@ -15,13 +15,15 @@ namespace {
 
 std::string run(std::uint64_t seed) {
   const quorum::levels levels{.read = level::quorum, .write = level::quorum};
-  cluster c{seed, {.policy = {.defaults = levels}, .durable = true, .links = slow_tail(0.03)}};
-  c.start_workload({}, levels);
-  c.world().at(coact::time_point{20ms}, [&] { c.world().crash(c.replica(0)); });
-  c.world().at(coact::time_point{60ms}, [&] { c.world().restart(c.replica(0)); });
-  c.run_for(2s);
+  auto r = workload::run({.deploy = deploy({.defaults = levels}, true),
+                          .nodes = {.links = slow_tail_links(0.03)},
+                          .work = mix(levels, 30),
+                          .faults = workload::nemesis{}.crash(time_point{20ms}, 40ms, 0),
+                          .length = 2s},
+                         seed);
+  REQUIRE(r);
   std::ostringstream out;
-  coact::check::write_json_lines(out, c.history());
+  coact::check::write_json_lines(out, r.value().history);
   return out.str();
 }
 

@@ -6,7 +6,7 @@
 
 #include <vector>
 
-#include "cluster.hpp"
+#include "family.hpp"
 
 using namespace quorum_test;
 using quorum::level;
@@ -43,21 +43,26 @@ coact::task<void> timed_steps(coact::actor_context& self, quorum::client* c,
 SCENARIO("a request costs the round trip of its level's slowest needed replica",
          "[policies][quorum][sim]") {
   GIVEN("1 ms links, replica 2 at 20 ms from the other replicas, a client of replica 0") {
-    cluster c{
-        1, {.clients = {"dc1"}, .links = {.delay = nsim::delay_distribution::constant(1).value()}}};
+    auto made = workload::simulation::make(
+        {.deploy = deploy({}),
+         .nodes = {.clients = {"dc1"},
+                   .links = {.delay = nsim::delay_distribution::constant(1).value()}}},
+        1);
+    REQUIRE(made);
+    workload::simulation& s = *made.value();
     const nsim::link_settings far{.delay = nsim::delay_distribution::constant(20).value()};
-    for (const sim::node_id near : {c.replica(0), c.replica(1)}) {
-      REQUIRE(c.network().set_link(near, c.replica(2), far));
-      REQUIRE(c.network().set_link(c.replica(2), near, far));
+    for (const coact::sim::node_id near : {s.replica(0), s.replica(1)}) {
+      REQUIRE(s.network().set_link(near, s.replica(2), far));
+      REQUIRE(s.network().set_link(s.replica(2), near, far));
     }
-    auto client = c.policy().make_quorum_client(c.replica(0), {});
+    auto client = policy(s).make_quorum_client(s.replica(0), {});
     std::vector<step> steps{{level::one, true},     {level::two, true},   {level::quorum, true},
                             {level::all, true},     {level::three, true}, {level::one, false},
                             {level::quorum, false}, {level::two, false},  {level::all, false}};
-    REQUIRE(c.world().system(c.client(0))->spawn(&timed_steps, client.get(), &steps));
-    const auto early = c.probe_at(coact::time_point{5ms}, 2, "k");
-    const auto later = c.probe_at(coact::time_point{50ms}, 2, "k");
-    c.run_for(1s);
+    REQUIRE(s.world().system(s.client(0))->spawn(&timed_steps, client.get(), &steps));
+    const auto early = probe_at(s, time_point{5ms}, 2, "k");
+    const auto later = probe_at(s, time_point{50ms}, 2, "k");
+    s.run_for(1s);
 
     THEN("ONE costs the client's round trip only: the coordinator's own replica answers") {
       CHECK(steps[0].ok);

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cluster.hpp"
+#include "family.hpp"
 
 using namespace quorum_test;
 using quorum::level;
@@ -15,12 +15,13 @@ namespace {
 /// A run of four clients over three durable replicas, 3% loss, reordering, and replica 2
 /// crashed from 40 ms to 120 ms (its coordinator with it).
 coact::check::staleness_report run(std::uint64_t seed, quorum::levels levels) {
-  cluster c{seed, {.policy = {.defaults = levels}, .durable = true, .links = jittery(0.03)}};
-  c.start_workload({.operations = 40}, levels);
-  c.world().at(coact::time_point{40ms}, [&] { c.world().crash(c.replica(2)); });
-  c.world().at(coact::time_point{120ms}, [&] { c.world().restart(c.replica(2)); });
-  c.run_for(3s);
-  auto report = coact::check::measure_staleness(c.history());
+  auto r = workload::run({.deploy = deploy({.defaults = levels}, true),
+                          .nodes = {.links = jittery_links(0.03)},
+                          .work = mix(levels, 40),
+                          .faults = workload::nemesis{}.crash(time_point{40ms}, 80ms, 2)},
+                         seed);
+  REQUIRE(r);
+  auto report = coact::check::measure_staleness(r.value().history);
   REQUIRE(report);
   return std::move(report).value();
 }
@@ -49,23 +50,24 @@ SCENARIO("reads at R + W > N never miss an acknowledged write", "[policies][quor
 }
 
 SCENARIO("reads at R + W <= N are sometimes stale, and the staleness is measured",
-         "[policies][quorum][sim]") {
+         "[policies][quorum][sim][phenomenon]") {
   GIVEN("R=ONE W=ONE over three replicas") {
     THEN("some seed's reads miss acknowledged writes") {
-      double worst = 0;
-      std::uint64_t stale_seeds = 0;
-      std::uint64_t lag_max = 0;
-      for (const std::uint64_t seed : seeds(10)) {
+      // Reads were stale in 156 of seeds 1000-1199 (about 4 in 5): 20 seeds miss them with
+      // a probability below 1e-10.
+      std::optional<std::uint64_t> caught;
+      for (const std::uint64_t seed : search_seeds(20)) {
         INFO(rerun_hint(seed));
         const auto report = run(seed, {.read = level::one, .write = level::one});
         CHECK(report.valid());
-        if (report.summary.stale_fraction > 0) ++stale_seeds;
-        worst = std::max(worst, report.summary.stale_fraction);
-        lag_max = std::max(lag_max, report.summary.version_lag_max);
+        if (report.summary.stale_fraction == 0) continue;
+        caught = seed;
+        WARN("ONE/ONE: stale fraction " << report.summary.stale_fraction << ", version lag max "
+                                        << report.summary.version_lag_max << " in "
+                                        << rerun_hint(seed));
+        break;
       }
-      CHECK(stale_seeds > 0);
-      WARN("ONE/ONE: stale reads in " << stale_seeds << " seeds, worst stale fraction " << worst
-                                      << ", version lag max " << lag_max);
+      REQUIRE(caught);
     }
   }
 }

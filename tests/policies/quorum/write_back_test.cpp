@@ -7,8 +7,8 @@
 #include <optional>
 #include <variant>
 
-#include "cluster.hpp"
 #include "coact/check/linearizability.hpp"
+#include "family.hpp"
 
 using namespace quorum_test;
 using coact::check::operation;
@@ -59,13 +59,13 @@ std::optional<inversion> find_inversion(const coact::check::history& h) {
 coact::check::history run(std::uint64_t seed, quorum::levels levels, bool read_repair,
                           bool write_back, double loss) {
   // Six clients on one key: reads often race writes.
-  cluster c{seed,
-            {.clients = std::vector<std::string>(6, "dc1"),
-             .policy = {.defaults = levels, .read_repair = read_repair, .write_back = write_back},
-             .links = slow_tail(loss)}};
-  c.start_workload({.operations = 30, .keys = {"x"}, .read_fraction = 0.7}, levels);
-  c.run_for(3s);
-  return c.history();
+  auto r = workload::run(
+      {.deploy = deploy({.defaults = levels, .read_repair = read_repair, .write_back = write_back}),
+       .nodes = {.clients = std::vector<std::string>(6, "dc1"), .links = slow_tail_links(loss)},
+       .work = mix(levels, 30, 0.7, 1)},
+      seed);
+  REQUIRE(r);
+  return std::move(r).value().history;
 }
 
 coact::check::linearizability_report linearizability(const coact::check::history& h) {
@@ -77,11 +77,14 @@ coact::check::linearizability_report linearizability(const coact::check::history
 
 }  // namespace
 
-SCENARIO("R + W > N without read repair is not linearizable", "[policies][quorum][sim]") {
+SCENARIO("R + W > N without read repair is not linearizable",
+         "[policies][quorum][sim][phenomenon]") {
   GIVEN("R=QUORUM W=QUORUM, read repair and write-back off, over a jittery network") {
     THEN("some seed has a read that sees a racing write and a later read that does not") {
+      // An inversion showed in 41 of seeds 1000-1199 (about 1 in 5): 100 seeds miss it with
+      // a probability below 1e-6 even at 1 in 7.
       std::optional<std::uint64_t> caught;
-      for (const std::uint64_t seed : seeds(50)) {
+      for (const std::uint64_t seed : search_seeds(100)) {
         const auto h = run(seed, {level::quorum, level::quorum}, false, false, 0);
         const auto found = find_inversion(h);
         if (!found) continue;
