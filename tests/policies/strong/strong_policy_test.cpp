@@ -122,7 +122,11 @@ void check_minority_run(std::uint64_t seed) {
   const coact::time_point settled = cut + 10ms;
   CHECK(completions_of(h, 2, event_type::ok, {}, cut) > 10);
   CHECK(completions_of(h, 2, event_type::ok, settled, healed) == 0);
-  CHECK(completions_of(h, 2, event_type::fail, settled, healed) >= 10);
+  // The guarantee is the line above: no answer but errors during the cut. How many errors
+  // arrive depends on how long each refused read retries (up to the client's deadline),
+  // from 5 to over 20 on the seeds tried; one shows the requests end in errors instead of
+  // hanging until the heal.
+  CHECK(completions_of(h, 2, event_type::fail, settled, healed) >= 1);
   for (const auto& [error, n] : c.stats()[1].errors) {
     INFO(error.message());
     CHECK(error == kv::kv_errc::unavailable);  // a read is never of unknown outcome
