@@ -11,6 +11,7 @@
 #include "bench_topology.hpp"
 #include "delay_model.hpp"
 #include "policy_catalog.hpp"
+#include "policy_selection.hpp"
 #include "report.hpp"
 #include "sim_run.hpp"
 #include "svg_plot.hpp"
@@ -44,16 +45,6 @@ struct settings {
   bool list = false;
 };
 
-/// True when `variant` is selected by the --policies filter (empty: all): each entry is
-/// a family ("quorum") or a variant's exact name ("quorum R=ONE W=ONE").
-bool selected(const policy_variant& variant, const std::vector<std::string>& filter) {
-  if (filter.empty()) return true;
-  for (const std::string& f : filter) {
-    if (f == variant.family || f == variant.name) return true;
-  }
-  return false;
-}
-
 /// The run's failure, or empty: a run that did not finish, a history that does not add up,
 /// a read the checker cannot judge, or no operation completed at all.
 std::string failure_of(const coact::result<coact::check::history>& run, run_summary* summary) {
@@ -76,11 +67,42 @@ bool write_file(const std::string& path, const std::string& content) {
   return static_cast<bool>(out);
 }
 
+/// Every variant: its slug, whether its histories must be linearizable, its name and what
+/// its descriptor promises (as deployed on 3 nodes in 1 datacenter).
+void list(const std::vector<policy_variant>& catalog) {
+  const auto where = bench_topology::make(3, 1).value();
+  for (const policy_variant& v : catalog) {
+    auto deployed = v.deploy(where);
+    const std::string promise = deployed ? deployed.value()->describe().guarantees
+                                         : "(cannot deploy: " + deployed.error().message() + ")";
+    std::printf("%-36s %-12s %s: %s\n", v.slug.c_str(), v.linearizable ? "linearizable" : "-",
+                v.name.c_str(), promise.c_str());
+  }
+}
+
+/// The --policies error: the unknown entry, and what would have been valid.
+void report_unknown_policy(const std::vector<policy_variant>& catalog, const std::string& entry) {
+  std::string slugs;
+  std::string families;
+  const policy_variant* previous = nullptr;
+  for (const policy_variant& v : catalog) {
+    slugs += (slugs.empty() ? "" : ", ") + v.slug;
+    // The catalog lists each family's variants together.
+    if (previous == nullptr || previous->family != v.family) {
+      families += (families.empty() ? "" : ", ") + v.family;
+    }
+    previous = &v;
+  }
+  std::fprintf(stderr,
+               "coact-pattern-bench: --policies: unknown policy '%s'; expected a slug (%s), a "
+               "family (%s) or a name as --list prints it\n",
+               entry.c_str(), slugs.c_str(), families.c_str());
+}
+
 int run(const settings& s) {
   const auto catalog = policy_catalog();
   if (s.list) {
-    for (const policy_variant& v : catalog)
-      std::printf("%-10s %s\n", v.family.c_str(), v.name.c_str());
+    list(catalog);
     return exit_ok;
   }
   auto model = parse_delay_model(s.delay);
@@ -98,12 +120,10 @@ int run(const settings& s) {
                  w.error().message().c_str());
     return exit_bad_input;
   }
-  std::vector<const policy_variant*> variants;
-  for (const policy_variant& v : catalog) {
-    if (selected(v, s.policies)) variants.push_back(&v);
-  }
-  if (variants.empty()) {
-    std::fprintf(stderr, "coact-pattern-bench: --policies selects nothing (see --list)\n");
+  std::string unknown;
+  auto variants = select_policies(catalog, s.policies, &unknown);
+  if (!variants) {
+    report_unknown_policy(catalog, unknown);
     return exit_bad_input;
   }
   std::vector<bench_topology> topologies;
@@ -130,7 +150,7 @@ int run(const settings& s) {
   bool failed = false;
   for (const std::string& runtime : s.runtimes) {
     for (const bench_topology& t : topologies) {
-      for (const policy_variant* v : variants) {
+      for (const policy_variant* v : variants.value()) {
         result_row row{
             .runtime = runtime, .topology = t.label(), .policy = v->name, .family = v->family};
         const auto history =
@@ -185,9 +205,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--policies", s.policies,
-                 "families or variant names to run (default: all; see --list)")
+                 "variants to run, by slug, family or name (default: all; see --list)")
       ->delimiter(',');
-  app.add_flag("--list", s.list, "list the policies and levels, then exit");
+  app.add_flag("--list", s.list,
+               "list every variant (slug, whether its histories must be linearizable, name, "
+               "what it promises), then exit");
   app.add_option("--delay", s.delay,
                  std::string{"simulator delays within a datacenter: "} + delay_model_help)
       ->capture_default_str();

@@ -65,7 +65,7 @@ TEST_CASE("the meter measures what the checkers measure, on every policy", "[ben
   std::size_t stale_runs = 0;
   for (const std::uint64_t seed : coact::test::seeds(2)) {
     for (const policy_variant& v : catalog) {
-      INFO(v.name << ", " << datacenters << " DCs, loss " << loss << ", "
+      INFO(v.slug << ", " << datacenters << " DCs, loss " << loss << ", "
                   << coact::test::rerun_hint(seed, "build/dev/bench/patterns/patterns_tests"));
       const auto h =
           run_in_sim(v, topology, w,
