@@ -4,15 +4,21 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench_topology.hpp"
 #include "delay_model.hpp"
+#include "history_file.hpp"
+#include "output_path.hpp"
 #include "policy_catalog.hpp"
 #include "policy_selection.hpp"
 #include "report.hpp"
+#include "run_meter.hpp"
+#include "run_slug.hpp"
 #include "sim_run.hpp"
 #include "svg_plot.hpp"
 #include "tcp_run.hpp"
@@ -42,20 +48,23 @@ struct settings {
   std::string json_path;
   std::string csv_path;
   std::string svg_path;
+  std::string histories_dir;
   bool list = false;
 };
 
 /// The run's failure, or empty: a run that did not finish, a history that does not add up,
 /// a read the checker cannot judge, or no operation completed at all.
-std::string failure_of(const coact::result<coact::check::history>& run, run_summary* summary) {
-  if (!run) return run.error().message();
-  auto s = summarise(run.value());
-  if (!s) return "the history does not pair up: " + s.error().message();
-  *summary = s.value();
-  if (summary->unjudged_reads > 0) {
-    return std::to_string(summary->unjudged_reads) + " reads returned a value no write wrote";
+std::string failure_of(const coact::result<void>& ran, const run_meter& meter, result_row* row) {
+  if (!ran) return ran.error().message();
+  auto s = meter.summary();
+  if (!s) return "the history does not pair up: " + meter.failure();
+  row->summary = s.value();
+  if (row->summary.unjudged_reads > 0) {
+    return std::to_string(row->summary.unjudged_reads) + " reads returned a value no write wrote";
   }
-  if (summary->reads.ok_count + summary->writes.ok_count == 0) return "no operation completed";
+  if (row->summary.reads.ok_count + row->summary.writes.ok_count == 0) {
+    return "no operation completed";
+  }
   return {};
 }
 
@@ -99,6 +108,70 @@ void report_unknown_policy(const std::vector<policy_variant>& catalog, const std
                entry.c_str(), slugs.c_str(), families.c_str());
 }
 
+/// Whether every output path can be written, before anything runs; says why not on stderr.
+bool outputs_writable(const settings& s) {
+  bool ok = true;
+  const auto check_file = [&](const char* option, const std::string& path) {
+    if (path.empty()) return;
+    std::filesystem::path culprit;
+    if (auto checked = check_writable_file(path, &culprit); !checked) {
+      std::fprintf(stderr, "coact-pattern-bench: %s %s: %s: %s\n", option, path.c_str(),
+                   culprit.c_str(), checked.error().message().c_str());
+      ok = false;
+    }
+  };
+  check_file("--json", s.json_path);
+  check_file("--csv", s.csv_path);
+  check_file("--svg", s.svg_path);
+  if (!s.histories_dir.empty()) {
+    if (auto checked = check_writable_directory(s.histories_dir); !checked) {
+      std::fprintf(stderr, "coact-pattern-bench: --histories %s: %s\n", s.histories_dir.c_str(),
+                   checked.error().message().c_str());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/// One run, measured as it goes and, with --histories, its history written as it goes.
+result_row measure(const settings& s, const std::string& runtime, const bench_topology& t,
+                   const policy_variant& v, const workload& w, const delay_model& model) {
+  result_row row{.runtime = runtime, .topology = t.label(), .policy = v.name, .family = v.family};
+  run_meter meter;
+  std::optional<history_file> file;
+  if (!s.histories_dir.empty()) {
+    const auto path = std::filesystem::path{s.histories_dir} / (run_slug(runtime, t, v) + ".jsonl");
+    auto created = history_file::create(path);
+    if (!created) {
+      row.error = "cannot write " + path.string();
+      return row;
+    }
+    file.emplace(std::move(created).value());
+  }
+  const auto sink = [&meter, &file](const coact::check::event& e) {
+    meter.add(e);
+    if (file) file->write(e);
+  };
+  const auto ran =
+      runtime == "sim"
+          ? run_in_sim(v, t, w,
+                       {.delays = model,
+                        .wan_delay_ms = s.wan_ms,
+                        .loss_probability = s.loss,
+                        .seed = s.seed},
+                       sink)
+          : run_over_tcp(
+                v, t, w,
+                {.time_limit = coact::duration{static_cast<std::int64_t>(s.tcp_time_limit_s * 1e9)},
+                 .seed = s.seed},
+                sink);
+  row.error = failure_of(ran, meter, &row);
+  if (file && !file->close() && row.error.empty()) {
+    row.error = "cannot write " + file->path().string();
+  }
+  return row;
+}
+
 int run(const settings& s) {
   const auto catalog = policy_catalog();
   if (s.list) {
@@ -137,6 +210,7 @@ int run(const settings& s) {
       topologies.push_back(std::move(t).value());
     }
   }
+  if (!outputs_writable(s)) return exit_bad_input;
 
   char skew[64];
   std::snprintf(skew, sizeof skew, load.skew == key_skew::uniform ? "uniform" : "zipf s=%.3g",
@@ -146,29 +220,14 @@ int run(const settings& s) {
       "simulator delays %s within a DC, %.3g ms between DCs\n\n",
       load.client_count, load.ops_per_client, 100 * load.read_fraction,
       static_cast<unsigned long long>(load.key_count), skew, s.think_ms, s.delay.c_str(), s.wan_ms);
+  std::fflush(stdout);
   std::vector<result_row> rows;
   bool failed = false;
   for (const std::string& runtime : s.runtimes) {
     for (const bench_topology& t : topologies) {
       for (const policy_variant* v : variants.value()) {
-        result_row row{
-            .runtime = runtime, .topology = t.label(), .policy = v->name, .family = v->family};
-        const auto history =
-            runtime == "sim"
-                ? run_in_sim(*v, t, w.value(),
-                             {.delays = model.value(),
-                              .wan_delay_ms = s.wan_ms,
-                              .loss_probability = s.loss,
-                              .seed = s.seed})
-                : run_over_tcp(
-                      *v, t, w.value(),
-                      {.time_limit =
-                           coact::duration{static_cast<std::int64_t>(s.tcp_time_limit_s * 1e9)},
-                       .seed = s.seed});
-        row.error = failure_of(history, &row.summary);
-        failed = failed || !row.error.empty();
-        rows.push_back(std::move(row));
-        std::fflush(stdout);
+        rows.push_back(measure(s, runtime, t, *v, w.value(), model.value()));
+        failed = failed || !rows.back().error.empty();
       }
     }
   }
@@ -248,6 +307,9 @@ int main(int argc, char** argv) {
   app.add_option("--json", s.json_path, "write the results as JSON here");
   app.add_option("--csv", s.csv_path, "write the results as CSV here");
   app.add_option("--svg", s.svg_path, "plot p99 read latency against stale reads here");
+  app.add_option("--histories", s.histories_dir,
+                 "write each run's client history here as Jepsen JSON lines, one file per run: "
+                 "<runtime>-<nodes>n-<dcs>dc-<variant slug>.jsonl");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,7 +15,7 @@
 
 #include "coact/check/staleness.hpp"
 #include "policy_catalog.hpp"
-#include "sim_run.hpp"
+#include "recorded_run.hpp"
 #include "sim_seeds.hpp"
 
 using namespace coact::bench;
@@ -68,8 +68,9 @@ TEST_CASE("the meter measures what the checkers measure, on every policy", "[ben
       INFO(v.slug << ", " << datacenters << " DCs, loss " << loss << ", "
                   << coact::test::rerun_hint(seed, "build/dev/bench/patterns/patterns_tests"));
       const auto h =
-          run_in_sim(v, topology, w,
-                     {.delays = model, .wan_delay_ms = 20, .loss_probability = loss, .seed = seed})
+          test::recorded_sim_run(
+              v, topology, w,
+              {.delays = model, .wan_delay_ms = 20, .loss_probability = loss, .seed = seed})
               .value();
       const auto measured = summarise(h).value();
       const auto judged = coact::check::measure_staleness(h, {.delays_ns = {0}}).value();
