@@ -3,19 +3,23 @@
 // stale reads side by side.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "bench_topology.hpp"
 #include "delay_model.hpp"
 #include "history_file.hpp"
+#include "interrupt_flag.hpp"
 #include "output_path.hpp"
 #include "policy_catalog.hpp"
 #include "policy_selection.hpp"
+#include "progress_report.hpp"
 #include "report.hpp"
 #include "run_meter.hpp"
 #include "run_slug.hpp"
@@ -31,6 +35,8 @@ using namespace coact::bench;
 constexpr int exit_ok = 0;
 constexpr int exit_run_failed = 1;
 constexpr int exit_bad_input = 2;
+/// As a shell reports a program that SIGINT ended: 128 + SIGINT.
+constexpr int exit_interrupted = 130;
 
 struct settings {
   std::vector<std::string> runtimes{"sim", "tcp"};
@@ -53,12 +59,18 @@ struct settings {
 };
 
 /// The run's failure, or empty: a run that did not finish, a history that does not add up,
-/// a read the checker cannot judge, or no operation completed at all.
+/// a read the checker cannot judge, or no operation completed at all. An interrupted run
+/// is partial: its summary is what it measured.
 std::string failure_of(const coact::result<void>& ran, const run_meter& meter, result_row* row) {
-  if (!ran) return ran.error().message();
+  const bool interrupted = !ran && ran.error() == std::errc::interrupted;
+  if (!ran && !interrupted) return ran.error().message();
   auto s = meter.summary();
   if (!s) return "the history does not pair up: " + meter.failure();
   row->summary = s.value();
+  if (interrupted) {
+    row->partial = true;
+    return "partial: interrupted after " + std::to_string(meter.completed_count()) + " operations";
+  }
   if (row->summary.unjudged_reads > 0) {
     return std::to_string(row->summary.unjudged_reads) + " reads returned a value no write wrote";
   }
@@ -135,7 +147,8 @@ bool outputs_writable(const settings& s) {
 
 /// One run, measured as it goes and, with --histories, its history written as it goes.
 result_row measure(const settings& s, const std::string& runtime, const bench_topology& t,
-                   const policy_variant& v, const workload& w, const delay_model& model) {
+                   const policy_variant& v, const workload& w, const delay_model& model,
+                   const std::string& progress_label, const std::atomic<bool>& stop) {
   result_row row{.runtime = runtime, .topology = t.label(), .policy = v.name, .family = v.family};
   run_meter meter;
   std::optional<history_file> file;
@@ -152,19 +165,26 @@ result_row measure(const settings& s, const std::string& runtime, const bench_to
     meter.add(e);
     if (file) file->write(e);
   };
-  const auto ran =
-      runtime == "sim"
-          ? run_in_sim(v, t, w,
-                       {.delays = model,
-                        .wan_delay_ms = s.wan_ms,
-                        .loss_probability = s.loss,
-                        .seed = s.seed},
-                       sink)
-          : run_over_tcp(
-                v, t, w,
-                {.time_limit = coact::duration{static_cast<std::int64_t>(s.tcp_time_limit_s * 1e9)},
-                 .seed = s.seed},
-                sink);
+  const std::uint64_t total =
+      std::uint64_t{w.options().client_count} * std::uint64_t{w.options().ops_per_client};
+  coact::result<void> ran = coact::success();
+  {
+    const progress_report progress{progress_label, total,
+                                   [&meter] { return meter.completed_count(); }};
+    ran = runtime == "sim" ? run_in_sim(v, t, w,
+                                        {.delays = model,
+                                         .wan_delay_ms = s.wan_ms,
+                                         .loss_probability = s.loss,
+                                         .seed = s.seed,
+                                         .stop = &stop},
+                                        sink)
+                           : run_over_tcp(v, t, w,
+                                          {.time_limit = coact::duration{static_cast<std::int64_t>(
+                                               s.tcp_time_limit_s * 1e9)},
+                                           .seed = s.seed,
+                                           .stop = &stop},
+                                          sink);
+  }
   row.error = failure_of(ran, meter, &row);
   if (file && !file->close() && row.error.empty()) {
     row.error = "cannot write " + file->path().string();
@@ -211,6 +231,7 @@ int run(const settings& s) {
     }
   }
   if (!outputs_writable(s)) return exit_bad_input;
+  const std::atomic<bool>& interrupted = catch_interrupt();
 
   char skew[64];
   std::snprintf(skew, sizeof skew, load.skew == key_skew::uniform ? "uniform" : "zipf s=%.3g",
@@ -221,12 +242,16 @@ int run(const settings& s) {
       load.client_count, load.ops_per_client, 100 * load.read_fraction,
       static_cast<unsigned long long>(load.key_count), skew, s.think_ms, s.delay.c_str(), s.wan_ms);
   std::fflush(stdout);
+  const std::size_t run_count = s.runtimes.size() * topologies.size() * variants.value().size();
   std::vector<result_row> rows;
   bool failed = false;
   for (const std::string& runtime : s.runtimes) {
     for (const bench_topology& t : topologies) {
       for (const policy_variant* v : variants.value()) {
-        rows.push_back(measure(s, runtime, t, *v, w.value(), model.value()));
+        if (interrupted.load()) break;
+        const std::string label = "run " + std::to_string(rows.size() + 1) + " of " +
+                                  std::to_string(run_count) + ", " + run_slug(runtime, t, *v);
+        rows.push_back(measure(s, runtime, t, *v, w.value(), model.value(), label, interrupted));
         failed = failed || !rows.back().error.empty();
       }
     }
@@ -241,6 +266,12 @@ int run(const settings& s) {
                                                 "reads, delays " +
                                                     s.delay)) &&
               written;
+  }
+  if (interrupted.load()) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "coact-pattern-bench: interrupted: %zu of %zu runs reported\n",
+                 rows.size(), run_count);
+    return exit_interrupted;
   }
   return failed || !written ? exit_run_failed : exit_ok;
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include "coact/check/recorder.hpp"
@@ -70,10 +71,13 @@ result<void> run_in_sim(const policy_variant& policy, const bench_topology& topo
   for (const kv::member& m : topology.clients()) {
     world.add_node({.name = m.name, .datacenter = m.datacenter}, nullptr);
   }
-  // Runs the world while `busy`, up to `limit` (virtual time from now).
+  // Runs the world while `busy`, up to `limit` (virtual time from now) or a stop.
   const auto run_while = [&](const auto& busy, duration limit) -> result<void> {
     const time_point end = world.now() + limit;
     while (busy()) {
+      if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) {
+        return std::make_error_code(std::errc::interrupted);
+      }
       if (world.now() >= end) return errc::timeout;
       world.run_until(std::min(end, world.now() + slice));
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -27,6 +28,8 @@ struct sim_options {
   /// How long the policy may take to accept writes (elect its leaders) before the
   /// clients start; see warm_up.
   duration warm_up_limit = std::chrono::seconds{30};
+  /// When not null, the run stops once this is true (checked every 10 ms of virtual time).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// Runs `w` against `policy` on a simulated `topology`: a world of `options.seed` with its
@@ -36,7 +39,8 @@ struct sim_options {
 /// round-robin over the client nodes, all recording into a streaming check::recorder that
 /// hands each event to `sink` as it happens, on the calling thread (the warm-up's writes
 /// are not recorded). Deterministic: the same arguments give the same events. Errors:
-/// errc::timeout if the warm-up or the clients do not finish in time;
+/// errc::timeout if the warm-up or the clients do not finish in time; std::errc::interrupted
+/// when options.stop was set (the events until then went to `sink`);
 /// errc::invalid_argument for a bad option (such as a loss probability outside [0, 1]);
 /// the policy's deploy errors.
 [[nodiscard]] result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -131,11 +132,14 @@ struct tcp_cluster {
   }
 };
 
-/// Waits while `busy` holds, up to `limit`.
+/// Waits while `busy` holds, up to `limit` or until `*stop` (when not null).
 template <class Busy>
-result<void> wait_while(const Busy& busy, duration limit) {
+result<void> wait_while(const Busy& busy, duration limit, const std::atomic<bool>* stop) {
   const auto end = std::chrono::steady_clock::now() + limit;
   while (busy()) {
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+      return std::make_error_code(std::errc::interrupted);
+    }
     if (std::chrono::steady_clock::now() > end) return errc::timeout;
     std::this_thread::sleep_for(1ms);
   }
@@ -164,7 +168,7 @@ result<void> run_over_tcp(const policy_variant& policy, const bench_topology& to
   BOOST_OUTCOME_TRY(cluster.nodes[first_client]->system().spawn(
       &warm_up, deployment->make_client(first_client), options.warm_up_limit, &warmed));
   BOOST_OUTCOME_TRY(wait_while([&] { return warmed.load() == warm_up_state::running; },
-                               options.warm_up_limit + 1s));
+                               options.warm_up_limit + 1s, options.stop));
   if (warmed.load() != warm_up_state::ready) return errc::timeout;
   const coact::prng random{options.seed};
   const auto client_nodes = topology.clients().size();
@@ -174,7 +178,8 @@ result<void> run_over_tcp(const policy_variant& policy, const bench_topology& to
                                      log, static_cast<std::int64_t>(i),
                                      random.split("client-" + std::to_string(i)), finished));
   }
-  return wait_while([&] { return finished.load() < w.options().client_count; }, options.time_limit);
+  return wait_while([&] { return finished.load() < w.options().client_count; }, options.time_limit,
+                    options.stop);
 }
 
 }  // namespace coact::bench

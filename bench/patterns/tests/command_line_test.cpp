@@ -1,21 +1,31 @@
 // coact-pattern-bench as people and scripts run it: --list names every variant by slug,
-// --histories writes one history per run that coact's reader loads, and bad output paths
-// and unknown policies are refused before anything runs (exit 2, naming them).
+// --histories writes one history per run that coact's reader loads, bad output paths and
+// unknown policies are refused before anything runs (exit 2, naming them), and SIGINT
+// reports what was measured, the run in progress marked partial, after progress lines on
+// standard error, and exits 130.
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "coact/check/history_json.hpp"
 #include "policy_catalog.hpp"
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -149,4 +159,58 @@ TEST_CASE("an unknown policy is refused, naming it", "[bench]") {
   CHECK(refused.exit_code == 2);
   CHECK(refused.err.find("unknown policy 'quorum-two-two'") != std::string::npos);
   CHECK(refused.err.find("dynamo-consistent") != std::string::npos);
+}
+
+// Proves a long run prints its progress on standard error, and SIGINT ends it with exit
+// 130 after printing and writing what it measured: the run in progress, marked partial.
+TEST_CASE("SIGINT reports the partial run and exits 130", "[bench][slow]") {
+  const scratch_dir dir;
+  const std::string json = (dir.path() / "out.json").string();
+  const std::string out = (dir.path() / "stdout").string();
+  const std::string err = (dir.path() / "stderr").string();
+  std::vector<std::string> args{COACT_PATTERN_BENCH,
+                                "--runtime",
+                                "sim",
+                                "--nodes",
+                                "3",
+                                "--dcs",
+                                "1",
+                                "--policies",
+                                "single",
+                                "--clients",
+                                "8",
+                                "--ops",
+                                "10000000",
+                                "--json",
+                                json};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, COACT_PATTERN_BENCH, &actions, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+
+  // Progress lines start after 3 s of a run.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (read_file(err).find("operations (") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  const std::string progress = read_file(err);
+  INFO(progress);
+  CHECK(progress.find("coact-pattern-bench: run 1 of 1, sim-3n-1dc-single: ") != std::string::npos);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(read_file(out).find("partial: interrupted after") != std::string::npos);
+  const auto rows = nlohmann::json::parse(read_file(json));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["error"].get<std::string>().starts_with("partial: interrupted after"));
+  CHECK(rows[0]["reads_ok"].get<double>() > 0);
 }
