@@ -38,4 +38,9 @@ std::string bench_topology::label() const {
          (d == 1 ? "" : "s");
 }
 
+std::string bench_topology::slug() const {
+  return std::to_string(replicas.replicas.size()) + "n-" + std::to_string(replicas.clients.size()) +
+         "dc";
+}
+
 }  // namespace coact::bench

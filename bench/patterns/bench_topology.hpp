@@ -31,6 +31,8 @@ struct bench_topology {
   }
   /// "3 nodes, 1 DC".
   [[nodiscard]] std::string label() const;
+  /// "3n-1dc": the label as file names carry it.
+  [[nodiscard]] std::string slug() const;
 };
 
 }  // namespace coact::bench

@@ -3,15 +3,26 @@
 // stale reads side by side.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "bench_topology.hpp"
 #include "delay_model.hpp"
+#include "history_file.hpp"
+#include "interrupt_flag.hpp"
+#include "output_path.hpp"
 #include "policy_catalog.hpp"
+#include "policy_selection.hpp"
+#include "progress_report.hpp"
 #include "report.hpp"
+#include "run_meter.hpp"
+#include "run_slug.hpp"
 #include "sim_run.hpp"
 #include "svg_plot.hpp"
 #include "tcp_run.hpp"
@@ -24,6 +35,8 @@ using namespace coact::bench;
 constexpr int exit_ok = 0;
 constexpr int exit_run_failed = 1;
 constexpr int exit_bad_input = 2;
+/// As a shell reports a program that SIGINT ended: 128 + SIGINT.
+constexpr int exit_interrupted = 130;
 
 struct settings {
   std::vector<std::string> runtimes{"sim", "tcp"};
@@ -41,30 +54,29 @@ struct settings {
   std::string json_path;
   std::string csv_path;
   std::string svg_path;
+  std::string histories_dir;
   bool list = false;
 };
 
-/// True when `variant` is selected by the --policies filter (empty: all): each entry is
-/// a family ("quorum") or a variant's exact name ("quorum R=ONE W=ONE").
-bool selected(const policy_variant& variant, const std::vector<std::string>& filter) {
-  if (filter.empty()) return true;
-  for (const std::string& f : filter) {
-    if (f == variant.family || f == variant.name) return true;
-  }
-  return false;
-}
-
 /// The run's failure, or empty: a run that did not finish, a history that does not add up,
-/// a read the checker cannot judge, or no operation completed at all.
-std::string failure_of(const coact::result<coact::check::history>& run, run_summary* summary) {
-  if (!run) return run.error().message();
-  auto s = summarise(run.value());
-  if (!s) return "the history does not pair up: " + s.error().message();
-  *summary = s.value();
-  if (summary->unjudged_reads > 0) {
-    return std::to_string(summary->unjudged_reads) + " reads returned a value no write wrote";
+/// a read the checker cannot judge, or no operation completed at all. An interrupted run
+/// is partial: its summary is what it measured.
+std::string failure_of(const coact::result<void>& ran, const run_meter& meter, result_row* row) {
+  const bool interrupted = !ran && ran.error() == std::errc::interrupted;
+  if (!ran && !interrupted) return ran.error().message();
+  auto s = meter.summary();
+  if (!s) return "the history does not pair up: " + meter.failure();
+  row->summary = s.value();
+  if (interrupted) {
+    row->partial = true;
+    return "partial: interrupted after " + std::to_string(meter.completed_count()) + " operations";
   }
-  if (summary->reads.ok_count + summary->writes.ok_count == 0) return "no operation completed";
+  if (row->summary.unjudged_reads > 0) {
+    return std::to_string(row->summary.unjudged_reads) + " reads returned a value no write wrote";
+  }
+  if (row->summary.reads.ok_count + row->summary.writes.ok_count == 0) {
+    return "no operation completed";
+  }
   return {};
 }
 
@@ -76,11 +88,114 @@ bool write_file(const std::string& path, const std::string& content) {
   return static_cast<bool>(out);
 }
 
+/// Every variant: its slug, whether its histories must be linearizable, its name and what
+/// its descriptor promises (as deployed on 3 nodes in 1 datacenter).
+void list(const std::vector<policy_variant>& catalog) {
+  const auto where = bench_topology::make(3, 1).value();
+  for (const policy_variant& v : catalog) {
+    auto deployed = v.deploy(where);
+    const std::string promise = deployed ? deployed.value()->describe().guarantees
+                                         : "(cannot deploy: " + deployed.error().message() + ")";
+    std::printf("%-36s %-12s %s: %s\n", v.slug.c_str(), v.linearizable ? "linearizable" : "-",
+                v.name.c_str(), promise.c_str());
+  }
+}
+
+/// The --policies error: the unknown entry, and what would have been valid.
+void report_unknown_policy(const std::vector<policy_variant>& catalog, const std::string& entry) {
+  std::string slugs;
+  std::string families;
+  const policy_variant* previous = nullptr;
+  for (const policy_variant& v : catalog) {
+    slugs += (slugs.empty() ? "" : ", ") + v.slug;
+    // The catalog lists each family's variants together.
+    if (previous == nullptr || previous->family != v.family) {
+      families += (families.empty() ? "" : ", ") + v.family;
+    }
+    previous = &v;
+  }
+  std::fprintf(stderr,
+               "coact-pattern-bench: --policies: unknown policy '%s'; expected a slug (%s), a "
+               "family (%s) or a name as --list prints it\n",
+               entry.c_str(), slugs.c_str(), families.c_str());
+}
+
+/// Whether every output path can be written, before anything runs; says why not on stderr.
+bool outputs_writable(const settings& s) {
+  bool ok = true;
+  const auto check_file = [&](const char* option, const std::string& path) {
+    if (path.empty()) return;
+    std::filesystem::path culprit;
+    if (auto checked = check_writable_file(path, &culprit); !checked) {
+      std::fprintf(stderr, "coact-pattern-bench: %s %s: %s: %s\n", option, path.c_str(),
+                   culprit.c_str(), checked.error().message().c_str());
+      ok = false;
+    }
+  };
+  check_file("--json", s.json_path);
+  check_file("--csv", s.csv_path);
+  check_file("--svg", s.svg_path);
+  if (!s.histories_dir.empty()) {
+    if (auto checked = check_writable_directory(s.histories_dir); !checked) {
+      std::fprintf(stderr, "coact-pattern-bench: --histories %s: %s\n", s.histories_dir.c_str(),
+                   checked.error().message().c_str());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/// One run, measured as it goes and, with --histories, its history written as it goes.
+result_row measure(const settings& s, const std::string& runtime, const bench_topology& t,
+                   const policy_variant& v, const workload& w, const delay_model& model,
+                   const std::string& progress_label, const std::atomic<bool>& stop) {
+  result_row row{.runtime = runtime, .topology = t.label(), .policy = v.name, .family = v.family};
+  run_meter meter;
+  std::optional<history_file> file;
+  if (!s.histories_dir.empty()) {
+    const auto path = std::filesystem::path{s.histories_dir} / (run_slug(runtime, t, v) + ".jsonl");
+    auto created = history_file::create(path);
+    if (!created) {
+      row.error = "cannot write " + path.string();
+      return row;
+    }
+    file.emplace(std::move(created).value());
+  }
+  const auto sink = [&meter, &file](const coact::check::event& e) {
+    meter.add(e);
+    if (file) file->write(e);
+  };
+  const std::uint64_t total =
+      std::uint64_t{w.options().client_count} * std::uint64_t{w.options().ops_per_client};
+  coact::result<void> ran = coact::success();
+  {
+    const progress_report progress{progress_label, total,
+                                   [&meter] { return meter.completed_count(); }};
+    ran = runtime == "sim" ? run_in_sim(v, t, w,
+                                        {.delays = model,
+                                         .wan_delay_ms = s.wan_ms,
+                                         .loss_probability = s.loss,
+                                         .seed = s.seed,
+                                         .stop = &stop},
+                                        sink)
+                           : run_over_tcp(v, t, w,
+                                          {.time_limit = coact::duration{static_cast<std::int64_t>(
+                                               s.tcp_time_limit_s * 1e9)},
+                                           .seed = s.seed,
+                                           .stop = &stop},
+                                          sink);
+  }
+  row.error = failure_of(ran, meter, &row);
+  if (file && !file->close() && row.error.empty()) {
+    row.error = "cannot write " + file->path().string();
+  }
+  return row;
+}
+
 int run(const settings& s) {
   const auto catalog = policy_catalog();
   if (s.list) {
-    for (const policy_variant& v : catalog)
-      std::printf("%-10s %s\n", v.family.c_str(), v.name.c_str());
+    list(catalog);
     return exit_ok;
   }
   auto model = parse_delay_model(s.delay);
@@ -98,12 +213,10 @@ int run(const settings& s) {
                  w.error().message().c_str());
     return exit_bad_input;
   }
-  std::vector<const policy_variant*> variants;
-  for (const policy_variant& v : catalog) {
-    if (selected(v, s.policies)) variants.push_back(&v);
-  }
-  if (variants.empty()) {
-    std::fprintf(stderr, "coact-pattern-bench: --policies selects nothing (see --list)\n");
+  std::string unknown;
+  auto variants = select_policies(catalog, s.policies, &unknown);
+  if (!variants) {
+    report_unknown_policy(catalog, unknown);
     return exit_bad_input;
   }
   std::vector<bench_topology> topologies;
@@ -117,6 +230,8 @@ int run(const settings& s) {
       topologies.push_back(std::move(t).value());
     }
   }
+  if (!outputs_writable(s)) return exit_bad_input;
+  const std::atomic<bool>& interrupted = catch_interrupt();
 
   char skew[64];
   std::snprintf(skew, sizeof skew, load.skew == key_skew::uniform ? "uniform" : "zipf s=%.3g",
@@ -126,29 +241,18 @@ int run(const settings& s) {
       "simulator delays %s within a DC, %.3g ms between DCs\n\n",
       load.client_count, load.ops_per_client, 100 * load.read_fraction,
       static_cast<unsigned long long>(load.key_count), skew, s.think_ms, s.delay.c_str(), s.wan_ms);
+  std::fflush(stdout);
+  const std::size_t run_count = s.runtimes.size() * topologies.size() * variants.value().size();
   std::vector<result_row> rows;
   bool failed = false;
   for (const std::string& runtime : s.runtimes) {
     for (const bench_topology& t : topologies) {
-      for (const policy_variant* v : variants) {
-        result_row row{
-            .runtime = runtime, .topology = t.label(), .policy = v->name, .family = v->family};
-        const auto history =
-            runtime == "sim"
-                ? run_in_sim(*v, t, w.value(),
-                             {.delays = model.value(),
-                              .wan_delay_ms = s.wan_ms,
-                              .loss_probability = s.loss,
-                              .seed = s.seed})
-                : run_over_tcp(
-                      *v, t, w.value(),
-                      {.time_limit =
-                           coact::duration{static_cast<std::int64_t>(s.tcp_time_limit_s * 1e9)},
-                       .seed = s.seed});
-        row.error = failure_of(history, &row.summary);
-        failed = failed || !row.error.empty();
-        rows.push_back(std::move(row));
-        std::fflush(stdout);
+      for (const policy_variant* v : variants.value()) {
+        if (interrupted.load()) break;
+        const std::string label = "run " + std::to_string(rows.size() + 1) + " of " +
+                                  std::to_string(run_count) + ", " + run_slug(runtime, t, *v);
+        rows.push_back(measure(s, runtime, t, *v, w.value(), model.value(), label, interrupted));
+        failed = failed || !rows.back().error.empty();
       }
     }
   }
@@ -162,6 +266,12 @@ int run(const settings& s) {
                                                 "reads, delays " +
                                                     s.delay)) &&
               written;
+  }
+  if (interrupted.load()) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "coact-pattern-bench: interrupted: %zu of %zu runs reported\n",
+                 rows.size(), run_count);
+    return exit_interrupted;
   }
   return failed || !written ? exit_run_failed : exit_ok;
 }
@@ -185,9 +295,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--policies", s.policies,
-                 "families or variant names to run (default: all; see --list)")
+                 "variants to run, by slug, family or name (default: all; see --list)")
       ->delimiter(',');
-  app.add_flag("--list", s.list, "list the policies and levels, then exit");
+  app.add_flag("--list", s.list,
+               "list every variant (slug, whether its histories must be linearizable, name, "
+               "what it promises), then exit");
   app.add_option("--delay", s.delay,
                  std::string{"simulator delays within a datacenter: "} + delay_model_help)
       ->capture_default_str();
@@ -226,6 +338,9 @@ int main(int argc, char** argv) {
   app.add_option("--json", s.json_path, "write the results as JSON here");
   app.add_option("--csv", s.csv_path, "write the results as CSV here");
   app.add_option("--svg", s.svg_path, "plot p99 read latency against stale reads here");
+  app.add_option("--histories", s.histories_dir,
+                 "write each run's client history here as Jepsen JSON lines, one file per run: "
+                 "<runtime>-<nodes>n-<dcs>dc-<variant slug>.jsonl");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,6 @@
 #include "policy_catalog.hpp"
 
+#include <cctype>
 #include <string>
 #include <utility>
 
@@ -20,9 +21,17 @@ namespace read_concern = coact::policies::read_concern;
 namespace dynamo = coact::policies::dynamo;
 namespace strong = coact::policies::strong;
 
+/// "LOCAL_QUORUM" as a slug: "local-quorum".
+std::string slug_of(quorum::level l) {
+  std::string out = quorum::to_string(l);
+  for (char& c : out) c = c == '_' ? '-' : static_cast<char>(std::tolower(c));
+  return out;
+}
+
 policy_variant quorum_variant(quorum::level read, quorum::level write) {
   return {
       .name = std::string{"quorum R="} + quorum::to_string(read) + " W=" + quorum::to_string(write),
+      .slug = "quorum-" + slug_of(read) + "-" + slug_of(write),
       .family = "quorum",
       .deploy = [read,
                  write](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
@@ -37,10 +46,15 @@ policy_variant quorum_variant(quorum::level read, quorum::level write) {
       .write_request_types = {capnp::typeId<kv::proto::ReplicaWrite>()}};
 }
 
-policy_variant read_concern_variant(std::string label, read_concern::session_options session) {
+policy_variant read_concern_variant(std::string label, std::string slug,
+                                    read_concern::session_options session) {
+  const bool linearizable = session.read == read_concern::read_level::linearizable &&
+                            session.write == read_concern::write_level::majority;
   return {
       .name = "read_concern " + std::move(label),
+      .slug = "read-concern-" + std::move(slug),
       .family = "read_concern",
+      .linearizable = linearizable,
       .deploy = [session](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
         BOOST_OUTCOME_TRY(auto d, read_concern::deploy(where.replicas, {.session = session}));
         read_concern::deployment* policy = d.get();
@@ -52,8 +66,12 @@ policy_variant read_concern_variant(std::string label, read_concern::session_opt
 }
 
 policy_variant dynamo_variant(bool consistent_read) {
+  // Its descriptor promises linearizable writes and consistent reads, so only the variant
+  // whose every read is consistent has linearizable histories.
   return {.name = consistent_read ? "dynamo ConsistentRead" : "dynamo eventual",
+          .slug = consistent_read ? "dynamo-consistent" : "dynamo-eventual",
           .family = "dynamo",
+          .linearizable = consistent_read,
           .deploy = [consistent_read](
                         const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
             BOOST_OUTCOME_TRY(auto d, dynamo::deploy(where.replicas, {}));
@@ -76,14 +94,18 @@ std::vector<policy_variant> policy_catalog() {
   std::vector<policy_variant> out;
   out.push_back(
       {.name = "single",
+       .slug = "single",
        .family = "single",
+       .linearizable = true,
        .deploy = [](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
          return deploy_single_replica(where.replicas);
        },
        .write_request_types = {capnp::typeId<kv::proto::ReplicaWrite>()}});
   out.push_back(
       {.name = "strong (Raft)",
+       .slug = "strong",
        .family = "strong",
+       .linearizable = true,
        .deploy = [](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
          return strong::deploy(where.replicas, {});
        },
@@ -92,16 +114,18 @@ std::vector<policy_variant> policy_catalog() {
   out.push_back(quorum_variant(quorum::level::one, quorum::level::all));
   out.push_back(quorum_variant(quorum::level::quorum, quorum::level::quorum));
   out.push_back(quorum_variant(quorum::level::local_quorum, quorum::level::local_quorum));
+  out.push_back(read_concern_variant("local w:1", "local-w1",
+                                     {.read = read_level::local, .write = write_level::one}));
+  out.push_back(read_concern_variant("local w:1 secondary", "local-w1-secondary",
+                                     {.read = read_level::local,
+                                      .write = write_level::one,
+                                      .preference = read_preference::secondary}));
   out.push_back(
-      read_concern_variant("local w:1", {.read = read_level::local, .write = write_level::one}));
+      read_concern_variant("majority w:majority", "majority-wmajority",
+                           {.read = read_level::majority, .write = write_level::majority}));
   out.push_back(
-      read_concern_variant("local w:1 secondary", {.read = read_level::local,
-                                                   .write = write_level::one,
-                                                   .preference = read_preference::secondary}));
-  out.push_back(read_concern_variant(
-      "majority w:majority", {.read = read_level::majority, .write = write_level::majority}));
-  out.push_back(read_concern_variant("linearizable w:majority", {.read = read_level::linearizable,
-                                                                 .write = write_level::majority}));
+      read_concern_variant("linearizable w:majority", "linearizable-wmajority",
+                           {.read = read_level::linearizable, .write = write_level::majority}));
   out.push_back(dynamo_variant(false));
   out.push_back(dynamo_variant(true));
   return out;

@@ -16,8 +16,14 @@ namespace coact::bench {
 struct policy_variant {
   /// How tables print it, e.g. "quorum R=ONE W=ONE".
   std::string name;
+  /// How files and --policies name it: unique, only [a-z0-9-], e.g. "quorum-one-one".
+  std::string slug;
   /// The policy family, e.g. "quorum": the plots colour by it.
   std::string family;
+  /// Whether its descriptor promises that every operation this variant issues (its reads
+  /// at its level, its writes) is linearizable: then its histories must pass `coact check
+  /// linearizability`, faults or not.
+  bool linearizable = false;
   /// Sets the policy up on `where`'s replica nodes, for clients on its client nodes; the
   /// deployment is used on one run only. Errors: the policy's deploy's.
   std::function<result<std::unique_ptr<kv::deployment>>(const bench_topology& where)> deploy;

@@ -73,7 +73,7 @@ std::string format_table(const std::vector<result_row>& rows) {
                 "wr p99.9", "ops/s", "stale%", "failed");
   out << line;
   for (const result_row& r : rows) {
-    if (!r.error.empty()) {
+    if (!r.error.empty() && !r.partial) {
       std::snprintf(line, sizeof line, "%-7s %-16s %-38s FAILED: %s\n", r.runtime.c_str(),
                     r.topology.c_str(), r.policy.c_str(), r.error.c_str());
       out << line;
@@ -87,6 +87,7 @@ std::string format_table(const std::vector<result_row>& rows) {
                   s.writes.p999_ms, s.throughput_per_s, 100 * s.stale_fraction,
                   s.reads.failed_count + s.writes.failed_count);
     out << line;
+    if (r.partial) out << "        " << r.error << "\n";
   }
   out << "latencies in ms; stale%: reads that missed a write acknowledged before they began; "
          "failed: operations that did not complete ok\n";

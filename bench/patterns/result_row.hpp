@@ -15,8 +15,11 @@ struct result_row {
   std::string policy;
   std::string family;
   run_summary summary;
-  /// Why the run failed; empty when it ran.
+  /// Why the run failed; empty when it ran. A partial run says so here.
   std::string error;
+  /// The run was interrupted: `summary` holds what it measured until then (operations
+  /// still open count as failed).
+  bool partial = false;
 };
 
 }  // namespace coact::bench

@@ -10,7 +10,8 @@
 namespace coact::bench {
 
 /// The latencies of one kind of operation, in ms. Percentiles are nearest-rank over the
-/// operations that completed ok; all 0 when none did.
+/// operations that completed ok, within latency_histogram::relative_error_max; all 0 when
+/// none did.
 struct latency_stats {
   std::size_t ok_count = 0;
   /// fail (certainly not applied) or info (unknown: a timeout, an unmet level).
@@ -23,10 +24,6 @@ struct latency_stats {
 
 /// The nearest-rank `q` quantile (q in [0, 1]) of `values`, which it sorts; 0 when empty.
 [[nodiscard]] double quantile(std::vector<double>& values, double q);
-
-/// The latencies of `completed` (values in ms), with `failed` operations that did not
-/// complete ok.
-[[nodiscard]] latency_stats summarise_latencies(std::vector<double> completed, std::size_t failed);
 
 /// What one workload run measured, from its recorded history.
 struct run_summary {
@@ -44,8 +41,8 @@ struct run_summary {
   std::size_t unjudged_reads = 0;
 };
 
-/// Latencies, throughput and staleness of a key-value history. Errors: those of
-/// check::pair_operations and check::measure_staleness (a history that does not pair up).
+/// Latencies, throughput and staleness of a key-value history, measured by a run_meter.
+/// Errors: errc::parse_error for a history that does not pair up (check::pair_operations).
 [[nodiscard]] result<run_summary> summarise(const check::history& h);
 
 }  // namespace coact::bench

@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
+#include <utility>
 
 #include "coact/check/recorder.hpp"
 #include "coact/net/sim/network.hpp"
@@ -33,8 +35,8 @@ net::sim::link_settings local_link(const delay_model& m, const policy_variant& p
 
 }  // namespace
 
-result<check::history> run_in_sim(const policy_variant& policy, const bench_topology& topology,
-                                  const workload& w, const sim_options& options) {
+result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
+                        const workload& w, const sim_options& options, check::event_sink sink) {
   if (!std::isfinite(options.wan_delay_ms) || options.wan_delay_ms < 0) {
     return errc::invalid_argument;
   }
@@ -69,27 +71,28 @@ result<check::history> run_in_sim(const policy_variant& policy, const bench_topo
   for (const kv::member& m : topology.clients()) {
     world.add_node({.name = m.name, .datacenter = m.datacenter}, nullptr);
   }
-  // Runs the world until `done` or `limit` (virtual time from now) passes.
-  const auto run_while = [&](const auto& busy, duration limit) {
+  // Runs the world while `busy`, up to `limit` (virtual time from now) or a stop.
+  const auto run_while = [&](const auto& busy, duration limit) -> result<void> {
     const time_point end = world.now() + limit;
     while (busy()) {
-      if (world.now() >= end) return false;
+      if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) {
+        return std::make_error_code(std::errc::interrupted);
+      }
+      if (world.now() >= end) return errc::timeout;
       world.run_until(std::min(end, world.now() + slice));
     }
-    return true;
+    return success();
   };
 
   const std::uint32_t first_client = topology.clients().front().node;
   BOOST_OUTCOME_TRY(
       world.system(first_client)
           ->spawn(&warm_up, deployment->make_client(first_client), options.warm_up_limit, &warmed));
-  if (!run_while([&] { return warmed.load() == warm_up_state::running; },
-                 options.warm_up_limit + slice) ||
-      warmed.load() != warm_up_state::ready) {
-    return errc::timeout;
-  }
+  BOOST_OUTCOME_TRY(run_while([&] { return warmed.load() == warm_up_state::running; },
+                              options.warm_up_limit + slice));
+  if (warmed.load() != warm_up_state::ready) return errc::timeout;
 
-  log.emplace(world.true_clock());
+  log.emplace(world.true_clock(), std::move(sink));
   const auto client_nodes = topology.clients().size();
   for (std::uint32_t i = 0; i < w.options().client_count; ++i) {
     const std::uint32_t home = topology.clients()[i % client_nodes].node;
@@ -97,10 +100,7 @@ result<check::history> run_in_sim(const policy_variant& policy, const bench_topo
                                      static_cast<std::int64_t>(i),
                                      world.stream("client-" + std::to_string(i)), finished));
   }
-  if (!run_while([&] { return finished.load() < w.options().client_count; }, options.time_limit)) {
-    return errc::timeout;
-  }
-  return log->snapshot();
+  return run_while([&] { return finished.load() < w.options().client_count; }, options.time_limit);
 }
 
 }  // namespace coact::bench

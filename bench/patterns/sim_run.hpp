@@ -1,10 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
 #include "bench_topology.hpp"
-#include "coact/check/history.hpp"
+#include "coact/check/recorder.hpp"
 #include "coact/runtime/result.hpp"
 #include "delay_model.hpp"
 #include "policy_variant.hpp"
@@ -27,19 +28,23 @@ struct sim_options {
   /// How long the policy may take to accept writes (elect its leaders) before the
   /// clients start; see warm_up.
   duration warm_up_limit = std::chrono::seconds{30};
+  /// When not null, the run stops once this is true (checked every 10 ms of virtual time).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// Runs `w` against `policy` on a simulated `topology`: a world of `options.seed` with its
 /// fault injection off (the benchmark measures the policy, not its fault paths), links of
 /// `options.delays` within datacenters, the policy booted on the replica nodes and warmed
 /// up (warm_up, from the first client node), then w.options().client_count clients spread
-/// round-robin over the client nodes, all recording into the history returned (the
-/// warm-up's writes are not in it). Deterministic: the
-/// same arguments give the same history. Errors: errc::timeout if the warm-up or the
-/// clients do not finish in time; errc::invalid_argument for a bad option (such as a
-/// loss probability outside [0, 1]); the policy's deploy errors.
-[[nodiscard]] result<check::history> run_in_sim(const policy_variant& policy,
-                                                const bench_topology& topology, const workload& w,
-                                                const sim_options& options);
+/// round-robin over the client nodes, all recording into a streaming check::recorder that
+/// hands each event to `sink` as it happens, on the calling thread (the warm-up's writes
+/// are not recorded). Deterministic: the same arguments give the same events. Errors:
+/// errc::timeout if the warm-up or the clients do not finish in time; std::errc::interrupted
+/// when options.stop was set (the events until then went to `sink`);
+/// errc::invalid_argument for a bad option (such as a loss probability outside [0, 1]);
+/// the policy's deploy errors.
+[[nodiscard]] result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
+                                      const workload& w, const sim_options& options,
+                                      check::event_sink sink);
 
 }  // namespace coact::bench

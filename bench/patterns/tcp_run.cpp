@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -131,25 +132,28 @@ struct tcp_cluster {
   }
 };
 
-/// Waits while `busy` holds, up to `limit`; false if it still holds then.
+/// Waits while `busy` holds, up to `limit` or until `*stop` (when not null).
 template <class Busy>
-bool wait_while(const Busy& busy, duration limit) {
+result<void> wait_while(const Busy& busy, duration limit, const std::atomic<bool>* stop) {
   const auto end = std::chrono::steady_clock::now() + limit;
   while (busy()) {
-    if (std::chrono::steady_clock::now() > end) return false;
+    if (stop != nullptr && stop->load(std::memory_order_relaxed)) {
+      return std::make_error_code(std::errc::interrupted);
+    }
+    if (std::chrono::steady_clock::now() > end) return errc::timeout;
     std::this_thread::sleep_for(1ms);
   }
-  return true;
+  return success();
 }
 
 }  // namespace
 
-result<check::history> run_over_tcp(const policy_variant& policy, const bench_topology& topology,
-                                    const workload& w, const tcp_options& options) {
+result<void> run_over_tcp(const policy_variant& policy, const bench_topology& topology,
+                          const workload& w, const tcp_options& options, check::event_sink sink) {
   // Declared before the cluster, which stops the nodes when it goes: the policy's actors
   // and the clients refer to these until then.
   BOOST_OUTCOME_TRY(auto deployment, policy.deploy(topology));
-  check::recorder log{std::make_shared<real_clock>()};
+  check::recorder log{std::make_shared<real_clock>(), std::move(sink)};
   std::atomic<std::uint32_t> finished{0};
   std::atomic<warm_up_state> warmed{warm_up_state::running};
   tcp_cluster cluster;
@@ -163,11 +167,9 @@ result<check::history> run_over_tcp(const policy_variant& policy, const bench_to
   const std::uint32_t first_client = topology.clients().front().node;
   BOOST_OUTCOME_TRY(cluster.nodes[first_client]->system().spawn(
       &warm_up, deployment->make_client(first_client), options.warm_up_limit, &warmed));
-  if (!wait_while([&] { return warmed.load() == warm_up_state::running; },
-                  options.warm_up_limit + 1s) ||
-      warmed.load() != warm_up_state::ready) {
-    return errc::timeout;
-  }
+  BOOST_OUTCOME_TRY(wait_while([&] { return warmed.load() == warm_up_state::running; },
+                               options.warm_up_limit + 1s, options.stop));
+  if (warmed.load() != warm_up_state::ready) return errc::timeout;
   const coact::prng random{options.seed};
   const auto client_nodes = topology.clients().size();
   for (std::uint32_t i = 0; i < w.options().client_count; ++i) {
@@ -176,10 +178,8 @@ result<check::history> run_over_tcp(const policy_variant& policy, const bench_to
                                      log, static_cast<std::int64_t>(i),
                                      random.split("client-" + std::to_string(i)), finished));
   }
-  if (!wait_while([&] { return finished.load() < w.options().client_count; }, options.time_limit)) {
-    return errc::timeout;
-  }
-  return log.snapshot();
+  return wait_while([&] { return finished.load() < w.options().client_count; }, options.time_limit,
+                    options.stop);
 }
 
 }  // namespace coact::bench

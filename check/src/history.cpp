@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "detail/event_pairing.hpp"
+#include "coact/check/event_pairing.hpp"
 
 namespace coact::check {
 
@@ -47,7 +47,7 @@ bool completed_before(const operation& a, const operation& b) noexcept {
 
 result<std::vector<operation>> pair_operations(const history& h, pairing_failure* failure) {
   std::vector<operation> ops;
-  detail::event_pairing pairing;
+  event_pairing pairing;
   for (std::size_t position = 0; position < h.size(); ++position) {
     const event& e = h[position];
     if (std::string reason = pairing.add(e); !reason.empty()) {

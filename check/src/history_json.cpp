@@ -10,7 +10,7 @@
 #include <ostream>
 #include <string_view>
 
-#include "detail/event_pairing.hpp"
+#include "coact/check/event_pairing.hpp"
 
 namespace coact::check {
 namespace {
@@ -168,7 +168,7 @@ void write_json_lines(std::ostream& out, const history& h) {
 result<history> read_json_lines(std::istream& in, parse_failure* failure,
                                 std::size_t* skipped_count) {
   history h;
-  detail::event_pairing pairing;
+  event_pairing pairing;
   std::size_t skipped = 0;
   std::string line;
   std::size_t number = 0;

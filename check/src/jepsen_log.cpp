@@ -7,7 +7,7 @@
 #include <system_error>
 #include <utility>
 
-#include "detail/event_pairing.hpp"
+#include "coact/check/event_pairing.hpp"
 
 namespace coact::check {
 namespace {
@@ -60,7 +60,7 @@ class history_builder {
 
  private:
   history h_;
-  detail::event_pairing pairing_;
+  event_pairing pairing_;
   std::size_t skipped_ = 0;
 };
 

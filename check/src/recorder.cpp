@@ -5,10 +5,14 @@ namespace coact::check {
 std::uint64_t recorder::record(event e) {
   const time_point now = time_->now();
   std::lock_guard lock{mutex_};
-  e.index = events_.size();
+  e.index = next_index_++;
   e.time_ns = now.since_epoch.count();
-  events_.push_back(std::move(e));
-  return events_.back().index;
+  if (sink_) {
+    sink_(e);
+  } else {
+    events_.push_back(std::move(e));
+  }
+  return next_index_ - 1;
 }
 
 void recorder::invoke(std::int64_t process, op_kind f, std::string key, datum value,
@@ -40,7 +44,7 @@ history recorder::snapshot() const {
 
 std::size_t recorder::size() const {
   std::lock_guard lock{mutex_};
-  return events_.size();
+  return static_cast<std::size_t>(next_index_);
 }
 
 }  // namespace coact::check

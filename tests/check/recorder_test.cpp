@@ -47,3 +47,26 @@ TEST_CASE("the recorder takes events from many threads", "[check]") {
   for (std::size_t i = 0; i < h.size(); ++i) CHECK(h[i].index == i);
   CHECK(pair_operations(h));
 }
+
+// Proves a streaming recorder hands every event to its sink, stamped and in index order
+// whichever thread recorded it, and keeps none.
+TEST_CASE("a streaming recorder keeps nothing and streams in index order", "[check]") {
+  history seen;
+  recorder log{std::make_shared<coact::real_clock>(),
+               [&seen](const event& e) { seen.push_back(e); }};
+  std::vector<std::thread> clients;
+  for (std::int64_t p = 0; p < 4; ++p) {
+    clients.emplace_back([&log, p] {
+      for (int i = 0; i < 500; ++i) {
+        log.invoke(p, op_kind::read, "k");
+        log.complete(p, event_type::ok, op_kind::read, "k");
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  CHECK(log.snapshot().empty());
+  CHECK(log.size() == 4000);
+  REQUIRE(seen.size() == 4000);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i].index == i);
+  CHECK(pair_operations(seen));
+}

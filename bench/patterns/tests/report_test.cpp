@@ -74,6 +74,20 @@ TEST_CASE("the table shows failures", "[bench]") {
   CHECK(count(table, "quorum R=ONE W=ONE") == 1);
 }
 
+// Proves a partial run (interrupted) shows what it measured, followed by why it is partial,
+// and its JSON row carries that reason as its error.
+TEST_CASE("the table shows a partial run's numbers", "[bench]") {
+  auto rows = sample_rows();
+  rows[1].partial = true;
+  rows[1].error = "partial: interrupted after 100 operations";
+  const std::string table = coact::bench::format_table(rows);
+  CHECK(count(table, "FAILED") == 1);
+  CHECK(count(table, "2.250") == 2);
+  CHECK(count(table, "\n        partial: interrupted after 100 operations\n") == 1);
+  const auto parsed = nlohmann::json::parse(coact::bench::format_json(rows));
+  CHECK(parsed[1]["error"] == "partial: interrupted after 100 operations");
+}
+
 // Proves the plot: a circle for the simulator run, a square for the TCP run (and one of
 // each in the legend), no marker for the failed run, each run listed by number, both
 // axis titles and the family legend.

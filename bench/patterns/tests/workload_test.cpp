@@ -17,12 +17,15 @@
 #include "coact/check/history_json.hpp"
 #include "coact/check/linearizability.hpp"
 #include "policy_catalog.hpp"
+#include "recorded_run.hpp"
 #include "run_summary.hpp"
 #include "sim_run.hpp"
 #include "single_replica.hpp"
 #include "tcp_run.hpp"
 
 using namespace coact::bench;
+using coact::bench::test::recorded_sim_run;
+using coact::bench::test::recorded_tcp_run;
 using coact::check::event_type;
 using coact::check::op_kind;
 
@@ -76,7 +79,7 @@ TEST_CASE("clients run the workload in the simulator", "[bench][sim]") {
   for (const std::uint64_t seed : seeds(10)) {
     INFO(rerun_hint(seed));
     const auto run =
-        run_in_sim(single(), topology, w, {.delays = fixed_delays(5), .seed = seed}).value();
+        recorded_sim_run(single(), topology, w, {.delays = fixed_delays(5), .seed = seed}).value();
     const auto ops = coact::check::pair_operations(run).value();
     REQUIRE(ops.size() == 4 * 50);
     std::set<std::string> values;
@@ -112,7 +115,8 @@ TEST_CASE("the same seed replays the same run", "[bench][sim]") {
   const auto topology = bench_topology::make(3, 1).value();
   const auto model = parse_delay_model("ymmr").value();
   const auto text = [&](std::uint64_t seed) {
-    const auto run = run_in_sim(single(), topology, w, {.delays = model, .seed = seed}).value();
+    const auto run =
+        recorded_sim_run(single(), topology, w, {.delays = model, .seed = seed}).value();
     std::string out;
     for (const auto& e : run) out += coact::check::to_json_line(e) + "\n";
     return out;
@@ -128,9 +132,9 @@ TEST_CASE("datacenters are apart by the WAN delay", "[bench][sim]") {
   const auto topology = bench_topology::make(3, 2).value();
   REQUIRE(topology.replicas.replicas.front().datacenter == "dc1");
   REQUIRE(topology.clients().size() == 2);
-  const auto run =
-      run_in_sim(single(), topology, w, {.delays = fixed_delays(1), .wan_delay_ms = 20, .seed = 1})
-          .value();
+  const auto run = recorded_sim_run(single(), topology, w,
+                                    {.delays = fixed_delays(1), .wan_delay_ms = 20, .seed = 1})
+                       .value();
   const auto ops = coact::check::pair_operations(run).value();
   REQUIRE(ops.size() == 4 * 50);
   for (const auto& op : ops) {
@@ -156,9 +160,10 @@ TEST_CASE("lost messages fail operations, recorded", "[bench][sim]") {
   std::size_t failed = 0;
   for (const std::uint64_t seed : seeds(10)) {
     INFO(rerun_hint(seed));
-    const auto run = run_in_sim(single(), topology, w,
-                                {.delays = fixed_delays(1), .loss_probability = 0.05, .seed = seed})
-                         .value();
+    const auto run =
+        recorded_sim_run(single(), topology, w,
+                         {.delays = fixed_delays(1), .loss_probability = 0.05, .seed = seed})
+            .value();
     const auto ops = coact::check::pair_operations(run).value();
     REQUIRE(ops.size() == 4 * 30);
     for (const auto& op : ops) {
@@ -175,7 +180,8 @@ TEST_CASE("lost messages fail operations, recorded", "[bench][sim]") {
   // Each operation loses one of its two messages with probability 1 - 0.95^2 = 9.75%.
   CHECK(failed > 60);
   CHECK(failed < 180);
-  CHECK(run_in_sim(single(), topology, w, {.delays = fixed_delays(1), .loss_probability = 2})
+  CHECK(run_in_sim(single(), topology, w, {.delays = fixed_delays(1), .loss_probability = 2},
+                   [](const coact::check::event&) {})
             .error() == coact::errc::invalid_argument);
 }
 
@@ -199,7 +205,7 @@ TEST_CASE("clients run the workload over loopback TCP", "[bench][tcp]") {
   auto options = small_load;
   options.ops_per_client = 20;
   const auto w = workload::make(options).value();
-  const auto run = run_over_tcp(single(), bench_topology::make(3, 1).value(), w, {});
+  const auto run = recorded_tcp_run(single(), bench_topology::make(3, 1).value(), w, {});
   REQUIRE(run);
   const auto summary = summarise(run.value()).value();
   CHECK(summary.reads.ok_count + summary.writes.ok_count == 4 * 20);

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -9,6 +11,9 @@
 
 namespace coact::check {
 
+/// Where a streaming recorder sends its events (see recorder).
+using event_sink = std::function<void(const event&)>;
+
 /// Records client operations as they happen, into one history for the checkers. Each
 /// event gets the next index and the time of `time` (the simulator's true clock, or a real
 /// clock for the threaded runtime). Thread-safe: clients on any shard record into one
@@ -16,6 +21,12 @@ namespace coact::check {
 class recorder {
  public:
   explicit recorder(std::shared_ptr<const clock> time) noexcept : time_(std::move(time)) {}
+  /// A recorder that keeps nothing, so that its memory stays constant however long the
+  /// run: each event, its index and time set, goes to `sink` under the recorder's lock,
+  /// hence one at a time and in index order whichever thread recorded it. `sink` must not
+  /// record into this recorder; snapshot() is empty.
+  recorder(std::shared_ptr<const clock> time, event_sink sink) noexcept
+      : time_(std::move(time)), sink_(std::move(sink)) {}
 
   /// Appends `e` (its index and time are set here); returns its index.
   std::uint64_t record(event e);
@@ -27,8 +38,9 @@ class recorder {
   void complete(std::int64_t process, event_type type, op_kind f, std::string key, datum value = {},
                 datum expected = {});
 
-  /// A copy of everything recorded so far, in order.
+  /// A copy of everything recorded so far, in order (nothing for a streaming recorder).
   [[nodiscard]] history snapshot() const;
+  /// How many events were recorded so far, kept or streamed.
   [[nodiscard]] std::size_t size() const;
 
  private:
@@ -36,7 +48,9 @@ class recorder {
            datum expected);
 
   std::shared_ptr<const clock> time_;
+  event_sink sink_;
   mutable std::mutex mutex_;
+  std::uint64_t next_index_ = 0;
   history events_;
 };
 

@@ -1,9 +1,9 @@
-#include "detail/event_pairing.hpp"
+#include "coact/check/event_pairing.hpp"
 
 #include <limits>
 #include <utility>
 
-namespace coact::check::detail {
+namespace coact::check {
 namespace {
 
 std::string on_key(const std::string& key) {
@@ -50,4 +50,4 @@ std::string event_pairing::add(const event& e) {
   return {};
 }
 
-}  // namespace coact::check::detail
+}  // namespace coact::check

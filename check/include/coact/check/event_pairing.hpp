@@ -8,11 +8,12 @@
 
 #include "coact/check/history.hpp"
 
-namespace coact::check::detail {
+namespace coact::check {
 
 /// The rules by which a history's events pair up into operations (see pair_operations),
-/// applied one event at a time: pair_operations builds on it, and the readers apply it as
-/// they read so that a broken history is refused at the line that breaks it.
+/// applied one event at a time: pair_operations builds on it, the readers apply it as they
+/// read so that a broken history is refused at the line that breaks it, and whoever
+/// consumes a history as it is recorded (a recorder's event_sink) applies it to each event.
 class event_pairing {
  public:
   /// Takes the next event. Returns why it cannot follow the events taken before (naming
@@ -38,4 +39,4 @@ class event_pairing {
   std::size_t completed_ = 0;
 };
 
-}  // namespace coact::check::detail
+}  // namespace coact::check
