@@ -40,6 +40,7 @@ namespace workload = coact::workload;
 using coact::actor_context;
 using coact::task;
 using coact::time_point;
+using coact::test::search_seeds;
 using coact::test::seeds;
 
 inline std::string rerun_hint(std::uint64_t seed) {
