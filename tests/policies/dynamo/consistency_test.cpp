@@ -3,9 +3,11 @@
 // there, consistent reads never.
 #include <catch2/catch.hpp>
 
-#include "cluster.hpp"
+#include <optional>
+
 #include "coact/check/linearizability.hpp"
 #include "coact/check/staleness.hpp"
+#include "family.hpp"
 
 using namespace dynamo_test;
 namespace check = coact::check;
@@ -25,6 +27,7 @@ SCENARIO("writes and consistent reads stay linearizable through faults and failo
       for (const std::uint64_t seed : all) {
         INFO(rerun_hint(seed));
         const outcome out = run({.seed = seed});
+        // Every client finished: no request hung past its deadline, so the history is whole.
         REQUIRE(out.clients_done == 4);
         partitions += out.partitions_started;
         leader_crashes += out.leader_crashes;
@@ -45,53 +48,68 @@ SCENARIO("writes and consistent reads stay linearizable through faults and failo
   }
 }
 
-// Proves eventually consistent reads do return stale values under faults (measured, and
-// reported as a fraction), and consistent reads never miss a write acknowledged before
-// they began.
-SCENARIO("eventually consistent reads may be stale, consistent reads never are", "[dynamo][sim]") {
-  GIVEN("the same faulty runs on two keys, over a network with YMMR's delays") {
-    THEN("some eventually consistent reads are stale and no consistent read is") {
-      std::size_t eventual_reads = 0;
-      std::size_t stale_eventual_reads = 0;
-      std::size_t consistent_reads = 0;
-      std::size_t stale_seeds = 0;
-      const auto all = seeds(10, 101);
-      for (const std::uint64_t seed : all) {
+namespace {
+
+/// The staleness of a faulty run on two keys (reads often follow a write of their key
+/// closely) over PBS's YMMR delays (a few replication messages take tens of milliseconds).
+check::staleness_report staleness_run(std::uint64_t seed) {
+  run_settings settings{.seed = seed};
+  settings.links.delay = nsim::delay_distribution::ymmr_other();
+  settings.work.keys = {"a", "b"};
+  auto report = check::measure_staleness(run(settings).history);
+  REQUIRE(report);
+  return std::move(report).value();
+}
+
+}  // namespace
+
+// Proves consistent reads never miss a write acknowledged before they began, and every read
+// returns a value some write wrote.
+SCENARIO("consistent reads are never stale", "[dynamo][sim]") {
+  GIVEN("faulty runs on two keys, over a network with YMMR's delays") {
+    THEN("in every seed no consistent read is stale") {
+      for (const std::uint64_t seed : seeds(10, 101)) {
         INFO(rerun_hint(seed));
-        cluster_settings settings{.seed = seed};
-        // PBS's YMMR delays: a few replication messages take tens of milliseconds.
-        settings.links.delay = nsim::delay_distribution::ymmr_other();
-        // Two keys: reads often follow a write of their key closely.
-        settings.work.keys = {"a", "b"};
-        const outcome out = run(settings);
-        auto report = check::measure_staleness(out.history);
-        REQUIRE(report);
-        // Every read returned a value some write wrote (no bound is set, so nothing else
-        // is a violation).
-        CHECK(report.value().valid());
-        std::size_t stale_here = 0;
-        for (const auto& r : report.value().reads) {
-          if (r.read.process >= eventual_base) {
-            ++eventual_reads;
-            if (r.stale()) ++stale_here;
-          } else {
-            ++consistent_reads;
-            CHECK_FALSE(r.stale());
-          }
+        const auto report = staleness_run(seed);
+        // No bound is set, so a read of a value no write wrote is the only violation.
+        CHECK(report.valid());
+        std::size_t consistent_reads = 0;
+        for (const auto& r : report.reads) {
+          if (r.read.process >= eventual_base) continue;
+          ++consistent_reads;
+          CHECK_FALSE(r.stale());
         }
-        stale_eventual_reads += stale_here;
-        if (stale_here > 0) ++stale_seeds;
+        // Needs consistent reads to have something to check; a run makes hundreds.
+        CHECK(consistent_reads > 0);
       }
-      const double fraction = eventual_reads == 0 ? 0
-                                                  : static_cast<double>(stale_eventual_reads) /
-                                                        static_cast<double>(eventual_reads);
-      WARN("stale eventually consistent reads: "
-           << stale_eventual_reads << " of " << eventual_reads << " (" << fraction * 100
-           << "%), in " << stale_seeds << " of " << all.size()
-           << " seeds; consistent reads: " << consistent_reads << ", none stale");
-      CHECK(consistent_reads > 0);
-      // One replayed seed need not be stale; over all of them some reads must be.
-      if (all.size() > 1) CHECK(stale_eventual_reads > 0);
+    }
+  }
+}
+
+// Shows eventually consistent reads are stale there, and measures how often.
+SCENARIO("eventually consistent reads are sometimes stale", "[dynamo][sim][phenomenon]") {
+  GIVEN("the same faulty runs") {
+    THEN("some seed's eventually consistent reads miss acknowledged writes") {
+      // Eventually consistent reads were stale in 5 of seeds 101-110 (about 1 in 2): 20 seeds
+      // miss them with a probability near 1e-6.
+      std::optional<std::uint64_t> caught;
+      for (const std::uint64_t seed : search_seeds(20, 101)) {
+        INFO(rerun_hint(seed));
+        const auto report = staleness_run(seed);
+        std::size_t eventual_reads = 0;
+        std::size_t stale = 0;
+        for (const auto& r : report.reads) {
+          if (r.read.process < eventual_base) continue;
+          ++eventual_reads;
+          if (r.stale()) ++stale;
+        }
+        if (stale == 0) continue;
+        caught = seed;
+        WARN("stale eventually consistent reads: " << stale << " of " << eventual_reads << " in "
+                                                   << rerun_hint(seed));
+        break;
+      }
+      REQUIRE(caught);
     }
   }
 }

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "cluster.hpp"
+#include "family.hpp"
 
 using namespace dynamo_test;
 namespace check = coact::check;

@@ -5,9 +5,9 @@
 
 #include <map>
 
-#include "cluster.hpp"
 #include "coact/check/convergence.hpp"
 #include "coact/check/linearizability.hpp"
+#include "family.hpp"
 
 using namespace dynamo_test;
 namespace check = coact::check;
@@ -15,8 +15,8 @@ namespace check = coact::check;
 namespace {
 
 /// A write-heavy workload: puts, cases and consistent reads only.
-workload writes_and_consistent_reads() {
-  workload w;
+client_work writes_and_consistent_reads() {
+  client_work w;
   w.put_share = 0.5;
   w.cas_share = 0.15;
   w.consistent_read_share = 0.35;
@@ -45,6 +45,8 @@ void check_no_acknowledged_write_lost(const outcome& out) {
     auto& best = newest[op.key];
     if (*op.version > best.first) best = {*op.version, std::get<std::string>(op.argument)};
   }
+  // Needs acknowledged writes on most keys for a lost one to show; the crashes must not
+  // have stalled the clients.
   CHECK(acknowledged > 50);
   for (const auto& [key, write] : newest) {
     INFO("key " << key << ": newest acknowledged write " << write.second << " at version "
@@ -94,7 +96,7 @@ SCENARIO("no acknowledged write is lost across leader crashes", "[dynamo][sim]")
       const auto all = seeds(8, 301);
       for (const std::uint64_t seed : all) {
         INFO(rerun_hint(seed));
-        cluster_settings settings{.seed = seed, .work = writes_and_consistent_reads()};
+        run_settings settings{.seed = seed, .work = writes_and_consistent_reads()};
         settings.chaos = false;
         settings.crash_mean_between = 250ms;
         settings.double_crash_share = 0.35;
@@ -124,7 +126,7 @@ SCENARIO("volatile replicas lose no acknowledged write to one crash at a time", 
       const auto all = seeds(6, 401);
       for (const std::uint64_t seed : all) {
         INFO(rerun_hint(seed));
-        cluster_settings settings{.seed = seed, .work = writes_and_consistent_reads()};
+        run_settings settings{.seed = seed, .work = writes_and_consistent_reads()};
         settings.chaos = false;
         settings.durable = false;
         settings.settle = 400ms;
