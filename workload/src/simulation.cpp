@@ -13,10 +13,12 @@ namespace {
 
 /// One client's body: `w`'s requests through `client`, drawn from `random`. Inserts take
 /// their key from `*record_count`, which every client of the world shares (the simulator
-/// runs them on one thread); each request's latency goes to `*latencies`.
+/// runs them on one thread); each request's latency goes to `*latencies`; `*done` counts
+/// the clients that are done.
 task<void> run_ycsb_client(actor_context& self, std::unique_ptr<kv::client> client, work w,
                            key_chooser keys, std::int64_t process, prng random,
-                           std::uint64_t* record_count, std::vector<duration>* latencies) {
+                           std::uint64_t* record_count, std::vector<duration>* latencies,
+                           std::size_t* done) {
   const bool open_loop = w.rate_per_s > 0;
   const duration interval{open_loop ? static_cast<std::int64_t>(1e9 / w.rate_per_s) : 0};
   // A random phase, so that open-loop clients are not all due at the same instants.
@@ -41,6 +43,7 @@ task<void> run_ycsb_client(actor_context& self, std::unique_ptr<kv::client> clie
     latencies->push_back(self.now() - due);
     due = due + interval;
   }
+  ++*done;
 }
 
 }  // namespace
@@ -108,7 +111,7 @@ result<void> simulation::start(const work& w, std::string* why) {
     BOOST_OUTCOME_TRY(world_.system(client(i))->spawn(
         &run_ycsb_client, std::make_unique<kv::recording_client>(std::move(inner), *log_, process),
         w, keys.value(), process, world_.stream("client" + std::to_string(process)), &record_count_,
-        &latencies_));
+        &latencies_, &clients_done_));
   }
   return success();
 }

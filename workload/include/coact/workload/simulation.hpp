@@ -44,6 +44,9 @@ class simulation {
   [[nodiscard]] const net::sim::link_settings& links() const noexcept { return links_; }
   [[nodiscard]] result<void> set_links(net::sim::link_settings settings);
 
+  /// The started clients that have sent and seen answered all their requests.
+  [[nodiscard]] std::size_t clients_done() const noexcept { return clients_done_; }
+
   [[nodiscard]] check::history history() const { return log_->snapshot(); }
   /// What has been recorded so far.
   [[nodiscard]] report results() const;
@@ -60,6 +63,7 @@ class simulation {
   std::uint64_t record_count_ = 0;
   std::vector<duration> latencies_;
   std::int64_t next_process_ = 1;
+  std::size_t clients_done_ = 0;
   // Last, so that it goes first: no actor outlives what it refers to.
   sim::world world_;
 };
