@@ -1,6 +1,7 @@
 #include "coact/workload/simulation.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -36,10 +37,17 @@ task<void> run_ycsb_client(actor_context& self, std::unique_ptr<kv::client> clie
                                 : keys.next(random, std::max<std::uint64_t>(*record_count, 1));
     std::string key = "k" + std::to_string(k);
     std::string value = "p" + std::to_string(process) + "-" + std::to_string(i);
-    if (r == request::read || r == request::read_modify_write) {
-      (void)co_await client->get(self, key);
+    std::optional<std::string> got;
+    if (r == request::read || r == request::read_modify_write || r == request::compare_and_set) {
+      auto answer = co_await client->get(self, key);
+      if (answer) got = std::move(answer).value().value;
     }
-    if (r != request::read) (void)co_await client->put(self, std::move(key), std::move(value));
+    // A cas after a failed get expects no value: any expectation is a request worth checking.
+    if (r == request::compare_and_set) {
+      (void)co_await client->cas(self, std::move(key), std::move(got), std::move(value));
+    } else if (r != request::read) {
+      (void)co_await client->put(self, std::move(key), std::move(value));
+    }
     latencies->push_back(self.now() - due);
     due = due + interval;
   }
@@ -94,9 +102,10 @@ result<void> simulation::start(const work& w, std::string* why) {
     }
     return kv::kv_errc::unsupported;
   }
-  const bool weights_valid = r.read >= 0 && r.update >= 0 && r.insert >= 0 &&
-                             r.read_modify_write >= 0 &&
-                             r.read + r.update + r.insert + r.read_modify_write > 0;
+  const bool weights_valid =
+      r.read >= 0 && r.update >= 0 && r.insert >= 0 && r.read_modify_write >= 0 &&
+      r.compare_and_set >= 0 &&
+      r.read + r.update + r.insert + r.read_modify_write + r.compare_and_set > 0;
   auto keys = key_chooser::make(r.distribution, r.zipfian_constant);
   if (!weights_valid || !keys || w.rate_per_s < 0) {
     if (why) *why = "a negative weight or rate, no positive weight, or a bad zipfian constant";
