@@ -1,6 +1,7 @@
 #include "coact/workload/simulation.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <utility>
@@ -94,6 +95,13 @@ result<std::unique_ptr<simulation>> simulation::make(const scenario& s, std::uin
 }
 
 result<void> simulation::start(const work& w, std::string* why) {
+  std::vector<std::size_t> all(client_count_);
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  return start(w, all, why);
+}
+
+result<void> simulation::start(const work& w, const std::vector<std::size_t>& clients,
+                               std::string* why) {
   const core_workload& r = w.requests;
   if (r.scan > 0) {
     if (why) {
@@ -112,8 +120,8 @@ result<void> simulation::start(const work& w, std::string* why) {
     return errc::invalid_argument;
   }
   record_count_ = std::max(record_count_, w.record_count);
-  for (std::size_t i = 0; i < client_count_; ++i) {
-    COACT_ASSERT(world_.system(client(i)) != nullptr);
+  for (const std::size_t i : clients) {
+    COACT_ASSERT(i < client_count_ && world_.system(client(i)) != nullptr);
     const std::int64_t process = next_process_++;
     auto inner = w.make_client ? w.make_client(*deployment_, client(i))
                                : deployment_->make_client(client(i));
