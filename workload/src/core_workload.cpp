@@ -20,8 +20,10 @@ request next_request(const core_workload& w, prng& random) noexcept {
                                                 {w.update, request::update},
                                                 {w.insert, request::insert},
                                                 {w.scan, request::scan},
-                                                {w.read_modify_write, request::read_modify_write}};
-  double pick = random.unit() * (w.read + w.update + w.insert + w.scan + w.read_modify_write);
+                                                {w.read_modify_write, request::read_modify_write},
+                                                {w.compare_and_set, request::compare_and_set}};
+  double pick = random.unit() *
+                (w.read + w.update + w.insert + w.scan + w.read_modify_write + w.compare_and_set);
   // The last request of positive weight, should rounding leave `pick` beyond every weight.
   request chosen = request::read;
   for (const auto& [weight, r] : weights) {

@@ -8,32 +8,13 @@
 #include <optional>
 #include <string>
 
-#include "coact/actors/log_storage.hpp"
-#include "coact/check/linearizability.hpp"
-#include "coact/check/session_guarantees.hpp"
-#include "coact/net/sim/network.hpp"
 #include "coact/policies/read_concern/read_concern.capnp.h"
-#include "coact/runtime/sim/world.hpp"
-#include "replica_set.hpp"
+#include "family.hpp"
 
-using namespace std::chrono_literals;
-namespace check = coact::check;
-namespace kv = coact::kv;
-namespace nsim = coact::net::sim;
-namespace proto = coact::policies::read_concern::proto;
-namespace rc = coact::policies::read_concern;
-namespace rt = coact::test::read_concern;
-namespace sim = coact::sim;
+using namespace read_concern_test;
+namespace proto = rc::proto;
 using coact::actor_context;
 using coact::task;
-
-namespace {
-
-rt::session_plan session(rc::read_level read, rc::read_preference preference) {
-  return {.options = {.read = read, .write = rc::write_level::majority, .preference = preference}};
-}
-
-}  // namespace
 
 // Proves that duplicated requests do not break linearizability: linearizable reads and
 // w:majority writes (and cas) stay linearizable in every seed while the network delivers
@@ -42,25 +23,22 @@ rt::session_plan session(rc::read_level read, rc::read_preference preference) {
 SCENARIO("linearizable reads with majority writes stay linearizable when requests duplicate",
          "[read_concern][sim][duplication]") {
   GIVEN("four linearizable sessions with cas, under faults, on a duplicating network") {
-    rt::scenario s;
-    for (int i = 0; i < 4; ++i) {
-      s.sessions.push_back(session(rc::read_level::linearizable, rc::read_preference::primary));
-    }
-    s.duplication = 0.1;
-    s.cas_share = 0.3;
-    s.keys = 2;
-    s.crash_primary_at = {400ms, 1000ms};
-    s.cut_primary_at = {700ms};
-    s.pause_primary_at = {250ms, 850ms};
+    const auto sessions = same(4, concerns(rc::read_level::linearizable, rc::write_level::majority,
+                                           rc::read_preference::primary));
+    auto sc = replica_set(sessions);
+    sc.nodes.links = lnkd_links(0.02, 0.1);
+    sc.work = work(sessions, 0.5, 0.3, 80, 2);
+    const primary_faults faults{
+        .crash_at = {400ms, 1000ms}, .cut_at = {700ms}, .pause_at = {250ms, 850ms}};
     THEN("every seed's history is linearizable") {
       std::uint64_t duplicated = 0;
-      for (const std::uint64_t seed : rt::seeds(20)) {
-        INFO(rt::rerun_hint(seed));
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
-        rt::check_linearizable(out.history);
-        CHECK(out.network.duplicated > 0);
-        duplicated += out.network.duplicated;
+      for (const std::uint64_t seed : seeds(20)) {
+        INFO(rerun_hint(seed));
+        const auto out = run(sc, faults, seed);
+        check_linearizable(out.report.history);
+        // Needed: duplicates, which this scenario is about.
+        CHECK(out.report.network.duplicated > 0);
+        duplicated += out.report.network.duplicated;
       }
       WARN("linearizable/majority on a duplicating network: " << duplicated
                                                               << " messages delivered twice");
@@ -73,34 +51,34 @@ SCENARIO("linearizable reads with majority writes stay linearizable when request
 SCENARIO("majority/majority sessions keep their guarantees when requests duplicate",
          "[read_concern][sim][duplication]") {
   GIVEN("four majority sessions reading from secondaries, under faults, on a duplicating network") {
-    rt::scenario s;
-    s.sessions = {
-        session(rc::read_level::majority, rc::read_preference::secondary),
-        session(rc::read_level::majority, rc::read_preference::secondary),
-        session(rc::read_level::majority, rc::read_preference::nearest),
-        session(rc::read_level::majority, rc::read_preference::primary),
+    const auto at = [](rc::read_preference preference) {
+      return concerns(rc::read_level::majority, rc::write_level::majority, preference);
     };
-    s.duplication = 0.1;
+    const std::vector sessions{at(rc::read_preference::secondary),
+                               at(rc::read_preference::secondary), at(rc::read_preference::nearest),
+                               at(rc::read_preference::primary)};
+    auto sc = replica_set(sessions);
     // One message in ten takes 20 ms on average: a second copy can arrive after the
     // session's next write.
-    s.delay =
+    sc.nodes.links = lnkd_links(0.02, 0.1);
+    sc.nodes.links.delay =
         nsim::delay_distribution::mixture(
             {{.weight = 0.9, .distribution = nsim::delay_distribution::lnkd_ssd()},
              {.weight = 0.1, .distribution = nsim::delay_distribution::exponential(0.05).value()}})
             .value();
-    s.keys = 2;
-    s.crash_primary_at = {400ms, 1000ms};
-    s.cut_primary_at = {700ms};
+    sc.work = work(sessions, 0.5, 0, 80, 2);
+    const primary_faults faults{.crash_at = {400ms, 1000ms}, .cut_at = {700ms}};
     THEN("no session guarantee is broken in any seed") {
       std::size_t reads = 0;
-      for (const std::uint64_t seed : rt::seeds(20)) {
-        INFO(rt::rerun_hint(seed));
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
-        const auto report = rt::check_sessions(out.history);
-        CHECK(out.network.duplicated > 0);
+      for (const std::uint64_t seed : seeds(20)) {
+        INFO(rerun_hint(seed));
+        const auto out = run(sc, faults, seed);
+        const auto report = check_sessions(out.report.history);
+        // Needed: duplicates, which this scenario is about.
+        CHECK(out.report.network.duplicated > 0);
         reads += report.read_count;
       }
+      // Needed: reads to check.
       CHECK(reads > 0);
     }
   }
@@ -185,33 +163,19 @@ task<void> duplicate_client(actor_context& self, duplicate_run* run) {
 // the client's next write changes nothing either.
 SCENARIO("a write request delivered twice is applied once", "[read_concern][duplication]") {
   GIVEN("a replica set on 1 ms links without faults, and a client that sends one put twice") {
-    auto network = std::make_shared<nsim::network>(coact::prng{7}.split("net"));
-    REQUIRE(network->set_defaults({.delay = nsim::delay_distribution::constant(1.0).value()}));
-    auto world = std::make_unique<sim::world>(7, network);
-    sim::world& w = *world;
-    kv::topology topology;
-    for (std::uint32_t n = 0; n < 3; ++n) {
-      topology.replicas.push_back({.node = n, .name = "m" + std::to_string(n), .datacenter = "dc"});
-    }
-    rc::options opts;
-    opts.seed = 7;
-    opts.storage = kv::simulated_disks(w);
-    auto deployed = rc::deploy(topology, opts);
-    REQUIRE(deployed);
-    rc::deployment& d = *deployed.value();
-    for (std::uint32_t n = 0; n < 3; ++n) {
-      w.add_node({.name = "m" + std::to_string(n), .datacenter = "dc"},
-                 [&d](coact::actor_system& system, sim::node_id node) { d.boot(system, node); });
-    }
-    auto other = d.make_client(3);
-    auto reader = d.make_client(3, {.read = rc::read_level::linearizable});
-    duplicate_run run{.set = &d, .other = other.get(), .reader = reader.get()};
-    w.add_node({.name = "client", .datacenter = "dc"},
-               [&run](coact::actor_system& system, sim::node_id) {
-                 (void)system.spawn(&duplicate_client, &run);
-               });
-    w.run_until(coact::time_point{2000ms});
-    world.reset();
+    const workload::scenario sc{
+        .deploy = deploy({}),
+        .nodes = nodes(1, {.delay = nsim::delay_distribution::constant(1.0).value()}),
+        .length = 2000ms};
+    auto made = workload::simulation::make(sc, 7);
+    REQUIRE(made);
+    workload::simulation& s = *made.value();
+    auto other = policy(s).make_client(s.client(0));
+    auto reader = policy(s).make_client(s.client(0), {.read = rc::read_level::linearizable});
+    duplicate_run run{.set = &policy(s), .other = other.get(), .reader = reader.get()};
+    REQUIRE(s.world().system(s.client(0))->spawn(&duplicate_client, &run));
+    s.run_for(sc.length);
+    made.value().reset();
 
     THEN("the second delivery gets the first answer and changes nothing") {
       REQUIRE(run.first_version);

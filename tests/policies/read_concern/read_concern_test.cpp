@@ -10,22 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "coact/check/linearizability.hpp"
-#include "coact/check/session_guarantees.hpp"
-#include "replica_set.hpp"
+#include "family.hpp"
 
-using namespace std::chrono_literals;
-namespace check = coact::check;
-namespace rt = coact::test::read_concern;
-namespace rc = coact::policies::read_concern;
+using namespace read_concern_test;
 
 namespace {
-
-rt::session_plan session(rc::read_level read, rc::write_level write, rc::read_preference preference,
-                         double read_share = 0.5) {
-  return {.options = {.read = read, .write = write, .preference = preference},
-          .read_share = read_share};
-}
 
 /// The ok writes (puts, and cas that matched) of the given processes, by value.
 std::map<std::string, check::operation> ok_writes(const check::history& h,
@@ -50,26 +39,22 @@ std::map<std::string, check::operation> ok_writes(const check::history& h,
 SCENARIO("majority/majority causal sessions keep all four session guarantees",
          "[read_concern][sim]") {
   GIVEN("four sessions reading from secondaries under partitions, loss, reordering and crashes") {
-    rt::scenario s;
-    s.sessions = {
-        session(rc::read_level::majority, rc::write_level::majority,
-                rc::read_preference::secondary),
-        session(rc::read_level::majority, rc::write_level::majority,
-                rc::read_preference::secondary),
-        session(rc::read_level::majority, rc::write_level::majority, rc::read_preference::nearest),
-        session(rc::read_level::majority, rc::write_level::majority, rc::read_preference::nearest),
-    };
-    s.crash_primary_at = {400ms, 1000ms};
+    const auto secondary = concerns(rc::read_level::majority, rc::write_level::majority,
+                                    rc::read_preference::secondary);
+    const auto nearest =
+        concerns(rc::read_level::majority, rc::write_level::majority, rc::read_preference::nearest);
+    const auto sc = replica_set({secondary, secondary, nearest, nearest});
+    const primary_faults faults{.crash_at = {400ms, 1000ms}};
     THEN("no session guarantee is broken in any seed") {
       std::size_t reads = 0;
       std::size_t crashes = 0;
-      for (const std::uint64_t seed : rt::seeds(30)) {
-        INFO(rt::rerun_hint(seed));
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
-        const auto report = rt::check_sessions(out.history);
+      for (const std::uint64_t seed : seeds(30)) {
+        INFO(rerun_hint(seed));
+        const auto out = run(sc, faults, seed);
+        const auto report = check_sessions(out.report.history);
+        // The guarantees mean something only if reads were served by more than one member.
         std::set<std::string> serving;
-        for (const auto& e : out.history) {
+        for (const auto& e : out.report.history) {
           if (e.type == check::event_type::ok && e.f == check::op_kind::read)
             serving.insert(e.node);
         }
@@ -77,6 +62,7 @@ SCENARIO("majority/majority causal sessions keep all four session guarantees",
         reads += report.read_count;
         crashes += out.crashes;
       }
+      // Needed: reads to check, and a failover to check them across.
       CHECK(reads > 0);
       CHECK(crashes > 0);
       WARN("majority/majority: " << reads << " ok reads checked, " << crashes
@@ -90,56 +76,25 @@ SCENARIO("majority/majority causal sessions keep all four session guarantees",
 SCENARIO("linearizable reads with majority writes are linearizable under failover",
          "[read_concern][sim]") {
   GIVEN("four sessions reading and writing at the primary, with cas, under faults") {
-    rt::scenario s;
-    for (int i = 0; i < 4; ++i) {
-      s.sessions.push_back(session(rc::read_level::linearizable, rc::write_level::majority,
-                                   rc::read_preference::primary));
-    }
-    s.cas_share = 0.3;
-    s.crash_primary_at = {400ms, 1000ms};
-    s.cut_primary_at = {700ms};
-    s.pause_primary_at = {250ms, 550ms, 850ms, 1200ms};
+    const auto sessions = same(4, concerns(rc::read_level::linearizable, rc::write_level::majority,
+                                           rc::read_preference::primary));
+    const primary_faults faults{
+        .crash_at = {400ms, 1000ms}, .cut_at = {700ms}, .pause_at = {250ms, 550ms, 850ms, 1200ms}};
     THEN("every seed's history is linearizable, whether cut-off primaries step down or not") {
-      for (const std::uint64_t seed : rt::seeds(30)) {
-        INFO(rt::rerun_hint(seed));
-        s.seed = seed;
+      for (const std::uint64_t seed : seeds(30)) {
+        INFO(rerun_hint(seed));
         // Odd seeds: a cut-off primary stays primary (and goes on answering) until it hears
         // of a higher term; its majority rounds and its commit point keep it honest.
-        s.set.timing.step_down_after =
-            seed % 2 == 1 ? std::nullopt : rc::options{}.timing.step_down_after;
-        const auto out = rt::run_scenario(s);
-        rt::check_linearizable(out.history);
+        rc::options o;
+        if (seed % 2 == 1) o.timing.step_down_after = std::nullopt;
+        auto sc = replica_set(sessions, 0.5, o);
+        sc.work = work(sessions, 0.5, 0.3);
+        const auto out = run(sc, faults, seed);
+        check_linearizable(out.report.history);
+        // Needed: the crash this scenario fails over from.
         CHECK(out.crashes > 0);
         CHECK(out.max_term >= 2);  // the crash forced at least one more election
         for (const auto& member : out.members) CHECK(member.voter);  // durable: all still vote
-      }
-    }
-  }
-}
-
-// Proves that volatile members (no disk) stay safe across a crash: the restarted member comes
-// back empty and never votes again, the others elect a new primary, and the history stays
-// linearizable.
-SCENARIO("a volatile member restarted empty never votes again", "[read_concern][sim]") {
-  GIVEN("linearizable sessions on volatile members while the primary crashes once") {
-    rt::scenario s;
-    for (int i = 0; i < 4; ++i) {
-      s.sessions.push_back(session(rc::read_level::linearizable, rc::write_level::majority,
-                                   rc::read_preference::primary));
-    }
-    s.durable = false;
-    s.crash_primary_at = {500ms};
-    THEN("the history is linearizable and only the restarted member lost its vote") {
-      for (const std::uint64_t seed : rt::seeds(15)) {
-        INFO(rt::rerun_hint(seed));
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
-        rt::check_linearizable(out.history);
-        REQUIRE(out.crashes == 1);
-        CHECK(std::count_if(out.members.begin(), out.members.end(),
-                            [](const rc::member_status& m) { return !m.voter; }) == 1);
-        CHECK(out.max_term >= 2);
-        CHECK(out.final_reads.size() == static_cast<std::size_t>(s.keys));  // still available
       }
     }
   }
@@ -151,71 +106,89 @@ SCENARIO("a volatile member restarted empty never votes again", "[read_concern][
 SCENARIO("a cut-off primary that stays primary serves no stale linearizable read",
          "[read_concern][sim]") {
   GIVEN("a writer that fails over to the new primary, and readers that still reach the old") {
-    rt::scenario s;
-    s.sessions = {session(rc::read_level::linearizable, rc::write_level::majority,
-                          rc::read_preference::primary, 0)};
-    for (int i = 0; i < 3; ++i) {
-      s.sessions.push_back(session(rc::read_level::linearizable, rc::write_level::majority,
-                                   rc::read_preference::primary, 1));
-    }
-    s.set.timing.step_down_after = std::nullopt;
-    s.chaos = false;
-    s.cut_primary_at = {300ms, 900ms};
-    s.cut_sessions = {0};
+    const auto sessions = same(4, concerns(rc::read_level::linearizable, rc::write_level::majority,
+                                           rc::read_preference::primary));
+    rc::options o;
+    o.timing.step_down_after = std::nullopt;
+    auto sc = replica_set(sessions, 0.5, o);
+    sc.faults = {};
+    const std::vector<group> writer_and_readers{{work(sessions, 0), {0}},
+                                                {work(sessions, 1), {1, 2, 3}}};
+    const primary_faults faults{.cut_at = {300ms, 900ms}, .cut_clients = {0}};
     THEN("every seed's history is linearizable") {
-      for (const std::uint64_t seed : rt::seeds(20)) {
-        INFO(rt::rerun_hint(seed));
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
-        rt::check_linearizable(out.history);
+      for (const std::uint64_t seed : seeds(20)) {
+        INFO(rerun_hint(seed));
+        const auto out = run(sc, faults, seed, writer_and_readers);
+        check_linearizable(out.report.history);
+        // Needed: the cut this scenario is about.
         CHECK(out.cuts > 0);
       }
     }
   }
 }
 
-// Proves that w:1 writes acknowledged by a primary that is then cut off are rolled back when
-// it rejoins the new primary (and reported), while no w:majority write ever is: each key's
-// final majority read returns its last acknowledged majority write or a later one.
-SCENARIO("w:1 writes are rolled back after a failover but majority writes never are",
-         "[read_concern][sim]") {
+// Proves that volatile members (no disk) stay safe across a crash: the restarted member comes
+// back empty and never votes again, the others elect a new primary, and the history stays
+// linearizable.
+SCENARIO("a volatile member restarted empty never votes again", "[read_concern][sim]") {
+  GIVEN("linearizable sessions on volatile members while the primary crashes once") {
+    const auto sc =
+        replica_set(same(4, concerns(rc::read_level::linearizable, rc::write_level::majority,
+                                     rc::read_preference::primary)),
+                    0.5, {}, false);
+    const primary_faults faults{.crash_at = {500ms}};
+    THEN("the history is linearizable and only the restarted member lost its vote") {
+      for (const std::uint64_t seed : seeds(15)) {
+        INFO(rerun_hint(seed));
+        const auto out = run(sc, faults, seed);
+        check_linearizable(out.report.history);
+        // Needed: the one crash this scenario is about.
+        REQUIRE(out.crashes == 1);
+        CHECK(std::count_if(out.members.begin(), out.members.end(),
+                            [](const rc::member_status& m) { return !m.voter; }) == 1);
+        CHECK(out.max_term >= 2);
+        CHECK(out.final_reads.size() == sc.work.record_count);  // still available
+      }
+    }
+  }
+}
+
+namespace {
+
+/// Two w:1 sessions (processes 1 and 2) and two w:majority ones (3 and 4), all with
+/// majority reads at the primary, while the primary is cut off twice.
+workload::scenario w1_and_majority() {
+  const auto w1 =
+      concerns(rc::read_level::majority, rc::write_level::one, rc::read_preference::primary);
+  const auto majority =
+      concerns(rc::read_level::majority, rc::write_level::majority, rc::read_preference::primary);
+  return replica_set({w1, w1, majority, majority});
+}
+const std::set<std::int64_t> w1_sessions{1, 2};
+const std::set<std::int64_t> majority_sessions{3, 4};
+const primary_faults cut_twice{.cut_at = {300ms, 1000ms}};
+
+}  // namespace
+
+// Proves that no w:majority write is ever rolled back, while w:1 writes acknowledged by a
+// primary that is then cut off may be: each key's final majority read returns its last
+// acknowledged majority write or a later one, never a rolled-back one.
+SCENARIO("majority writes are never rolled back after a failover", "[read_concern][sim]") {
   GIVEN("two w:1 and two w:majority sessions while the primary is cut off twice") {
-    rt::scenario s;
-    s.sessions = {
-        session(rc::read_level::majority, rc::write_level::one, rc::read_preference::primary),
-        session(rc::read_level::majority, rc::write_level::one, rc::read_preference::primary),
-        session(rc::read_level::majority, rc::write_level::majority, rc::read_preference::primary),
-        session(rc::read_level::majority, rc::write_level::majority, rc::read_preference::primary),
-    };
-    const std::set<std::int64_t> w1_sessions{0, 1};
-    const std::set<std::int64_t> majority_sessions{2, 3};
-    s.cut_primary_at = {300ms, 1000ms};
-    THEN("some acknowledged w:1 writes are rolled back, no majority write is") {
-      std::size_t rolled_back = 0;
-      std::size_t acknowledged_rolled_back = 0;
-      std::vector<std::string> examples;
-      for (const std::uint64_t seed : rt::seeds(30)) {
-        INFO(rt::rerun_hint(seed));
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
+    const auto sc = w1_and_majority();
+    THEN("no acknowledged majority write is lost in any seed") {
+      for (const std::uint64_t seed : seeds(30)) {
+        INFO(rerun_hint(seed));
+        const auto out = run(sc, cut_twice, seed);
+        // Needed: the cut that makes the failover.
         CHECK(out.cuts > 0);
-        const auto majority_acked = ok_writes(out.history, majority_sessions);
-        const auto w1_acked = ok_writes(out.history, w1_sessions);
+        const auto majority_acked = ok_writes(out.report.history, majority_sessions);
         std::set<std::string> lost;
         for (const auto& r : out.rolled_back) {
           INFO("rolled back " << r.key << "=" << r.value);
           CHECK_FALSE(majority_acked.contains(r.value));
           lost.insert(r.value);
-          if (!w1_acked.contains(r.value)) continue;
-          ++acknowledged_rolled_back;
-          if (examples.size() < 3) {
-            examples.push_back("seed " + std::to_string(seed) + ": node " + std::to_string(r.node) +
-                               " rolled back " + r.key + "=" + r.value + " at (term " +
-                               std::to_string(r.position.term) + ", index " +
-                               std::to_string(r.position.index) + ")");
-          }
         }
-        rolled_back += out.rolled_back.size();
         // The last majority write of each key survives, or a later write replaced it.
         std::map<std::string, check::operation> last_majority;
         for (const auto& [value, op] : majority_acked) {
@@ -235,95 +208,113 @@ SCENARIO("w:1 writes are rolled back after a failover but majority writes never 
           CHECK_FALSE(lost.contains(*final_read.value));
         }
       }
-      CHECK(rolled_back > 0);
-      CHECK(acknowledged_rolled_back > 0);
-      std::string lines;
-      for (const auto& e : examples) lines += "\n  " + e;
-      WARN("rolled back "
-           << rolled_back << " writes (" << acknowledged_rolled_back
-           << " of them acknowledged with w:1), no majority write. Acknowledged and lost:"
-           << lines);
     }
   }
 }
 
-// Proves the guarantees depend on the concerns: causal sessions with local reads on
-// secondaries and w:1 writes break session guarantees in some seed under the same faults.
-SCENARIO("local reads with w:1 writes break session guarantees", "[read_concern][sim]") {
-  GIVEN("four local/w:1 sessions reading from secondaries while the primary is cut off") {
-    rt::scenario s;
-    for (int i = 0; i < 4; ++i) {
-      s.sessions.push_back(
-          session(rc::read_level::local, rc::write_level::one, rc::read_preference::secondary));
-    }
-    s.cut_primary_at = {300ms, 1000ms};
-    THEN("some seed shows a violation") {
-      std::optional<std::uint64_t> caught;
-      std::string found;
-      for (const std::uint64_t seed : rt::seeds(30)) {
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
-        auto report = check::check_session_guarantees(out.history);
-        REQUIRE(report);
-        if (!report.value().valid()) {
-          caught = seed;
-          found = rt::describe(report.value());
+// Shows that w:1 writes acknowledged by a primary that is then cut off are rolled back when
+// it rejoins the new primary, and reported.
+SCENARIO("acknowledged w:1 writes are rolled back after a failover",
+         "[read_concern][sim][phenomenon]") {
+  GIVEN("two w:1 and two w:majority sessions while the primary is cut off twice") {
+    const auto sc = w1_and_majority();
+    THEN("some seed rolls back an acknowledged w:1 write") {
+      // Each of seeds 1-20 alone rolls back an acknowledged w:1 write (20 of 20): 30 seeds
+      // leave a wide margin.
+      std::optional<std::string> example;
+      for (const std::uint64_t seed : search_seeds(30)) {
+        const auto out = run(sc, cut_twice, seed);
+        const auto w1_acked = ok_writes(out.report.history, w1_sessions);
+        for (const auto& r : out.rolled_back) {
+          if (!w1_acked.contains(r.value)) continue;
+          example = rerun_hint(seed) + ": node " + std::to_string(r.node) + " rolled back " +
+                    r.key + "=" + r.value + " at (term " + std::to_string(r.position.term) +
+                    ", index " + std::to_string(r.position.index) + ")";
           break;
         }
+        if (example) break;
       }
-      REQUIRE(caught);
-      WARN("local/w:1 broke session guarantees in " << rt::rerun_hint(*caught) << ": " << found);
+      REQUIRE(example);
+      WARN("acknowledged with w:1 and lost: " << *example);
+    }
+  }
+}
+
+namespace {
+
+/// Four sessions at `read`/`write` reading from secondaries while the primary is cut off
+/// twice; the first of `candidates` whose history breaks `which`, described (all of them
+/// with `all`).
+std::vector<std::string> broken(rc::read_level read, rc::write_level write,
+                                check::session_guarantee_set which,
+                                const std::vector<std::uint64_t>& candidates, bool all) {
+  const auto sc = replica_set(same(4, concerns(read, write, rc::read_preference::secondary)));
+  std::vector<std::string> found;
+  for (const std::uint64_t seed : candidates) {
+    const auto out = run(sc, cut_twice, seed);
+    auto report = check::check_session_guarantees(out.report.history, which);
+    REQUIRE(report);
+    if (report.value().valid()) continue;
+    found.push_back(rerun_hint(seed) + " (" + rc::to_string(read) + "/" + rc::to_string(write) +
+                    "): " + describe(report.value()));
+    if (!all) break;
+  }
+  return found;
+}
+
+}  // namespace
+
+// Shows the guarantees depend on the concerns: causal sessions with local reads on
+// secondaries and w:1 writes break session guarantees in some seed under the same faults.
+SCENARIO("local reads with w:1 writes break session guarantees",
+         "[read_concern][sim][phenomenon]") {
+  GIVEN("four local/w:1 sessions reading from secondaries while the primary is cut off") {
+    THEN("some seed shows a violation") {
+      // Broken in 18 of seeds 1-20 (each alone; the policy README measured 38 of 40): 30
+      // seeds all keep every guarantee with a probability far below 1e-20.
+      const auto found =
+          broken(rc::read_level::local, rc::write_level::one, {}, search_seeds(30), false);
+      REQUIRE_FALSE(found.empty());
+      WARN("local/w:1 broke session guarantees in " << found.front());
     }
   }
 }
 
 // Proves what the guarantee table says of the mixed combinations, under the faults that break
-// local/w:1: majority reads with w:1 writes keep monotonic reads and writes-follow-reads (and
-// do break read-your-writes or monotonic writes); local reads with w:majority writes keep
-// read-your-writes and monotonic writes.
+// local/w:1: majority reads with w:1 writes keep monotonic reads and writes-follow-reads;
+// local reads with w:majority writes keep read-your-writes and monotonic writes.
 SCENARIO("mixed concerns keep the guarantees the table gives them", "[read_concern][sim]") {
   GIVEN("sessions reading from secondaries while the primary is cut off") {
-    rt::scenario s;
-    s.cut_primary_at = {300ms, 1000ms};
-    // The seeds (of `count`, all of them unless `first_only`) whose history breaks `which`.
-    const auto broken = [&](rc::read_level read, rc::write_level write,
-                            check::session_guarantee_set which, std::uint64_t count,
-                            bool first_only) {
-      s.sessions.clear();
-      for (int i = 0; i < 4; ++i) {
-        s.sessions.push_back(session(read, write, rc::read_preference::secondary));
-      }
-      std::vector<std::string> found;
-      for (const std::uint64_t seed : rt::seeds(count)) {
-        s.seed = seed;
-        const auto out = rt::run_scenario(s);
-        auto report = check::check_session_guarantees(out.history, which);
-        REQUIRE(report);
-        if (report.value().valid()) continue;
-        found.push_back(rt::rerun_hint(seed) + " (" + rc::to_string(read) + "/" +
-                        rc::to_string(write) + "): " + rt::describe(report.value()));
-        if (first_only) break;
-      }
-      return found;
-    };
     THEN("majority/w:1 keeps monotonic reads and writes-follow-reads") {
-      const auto found = broken(rc::read_level::majority, rc::write_level::one,
-                                {.read_your_writes = false, .monotonic_writes = false}, 15, false);
+      const auto found =
+          broken(rc::read_level::majority, rc::write_level::one,
+                 {.read_your_writes = false, .monotonic_writes = false}, seeds(15), true);
       INFO((found.empty() ? std::string{} : found.front()));
       CHECK(found.empty());
-    }
-    THEN("majority/w:1 breaks read-your-writes or monotonic writes in some seed") {
-      const auto found = broken(rc::read_level::majority, rc::write_level::one,
-                                {.monotonic_reads = false, .writes_follow_reads = false}, 15, true);
-      REQUIRE_FALSE(found.empty());
-      WARN(found.front());
     }
     THEN("local/w:majority keeps read-your-writes and monotonic writes") {
       const auto found =
           broken(rc::read_level::local, rc::write_level::majority,
-                 {.monotonic_reads = false, .writes_follow_reads = false}, 15, false);
+                 {.monotonic_reads = false, .writes_follow_reads = false}, seeds(15), true);
       INFO((found.empty() ? std::string{} : found.front()));
       CHECK(found.empty());
+    }
+  }
+}
+
+// Shows that the table's guarantees for majority/w:1 are all it keeps: it breaks
+// read-your-writes or monotonic writes in some seed.
+SCENARIO("majority reads with w:1 writes break read-your-writes or monotonic writes",
+         "[read_concern][sim][phenomenon]") {
+  GIVEN("four majority/w:1 sessions reading from secondaries while the primary is cut off") {
+    THEN("some seed shows a violation") {
+      // Broken in 19 of seeds 1-20 (each alone; the policy README measured 36 of 40): 15
+      // seeds all keep them with a probability below 1e-15.
+      const auto found =
+          broken(rc::read_level::majority, rc::write_level::one,
+                 {.monotonic_reads = false, .writes_follow_reads = false}, search_seeds(15), false);
+      REQUIRE_FALSE(found.empty());
+      WARN(found.front());
     }
   }
 }
@@ -352,18 +343,16 @@ double median_ms(const check::history& h, check::op_kind f) {
 // writes and linearizable reads two (4 ms).
 SCENARIO("each concern costs the round trips it states", "[read_concern][sim]") {
   GIVEN("one session at the primary over 1 ms links without faults") {
-    rt::scenario s;
-    s.delay = coact::net::sim::delay_distribution::constant(1.0).value();
-    s.loss = 0;
-    s.fifo = true;
-    s.chaos = false;
-    s.ops_per_session = 60;
-    s.seed = 1;
-    const auto latency = [&](rc::read_level read, rc::write_level write) {
-      s.sessions = {session(read, write, rc::read_preference::primary)};
-      const auto out = rt::run_scenario(s);
-      return std::pair{median_ms(out.history, check::op_kind::read),
-                       median_ms(out.history, check::op_kind::write)};
+    const auto latency = [](rc::read_level read, rc::write_level write) {
+      const std::vector sessions{concerns(read, write, rc::read_preference::primary)};
+      const workload::scenario sc{
+          .deploy = deploy({}),
+          .nodes = nodes(1, {.delay = nsim::delay_distribution::constant(1.0).value()}),
+          .work = work(sessions, 0.5, 0, 60),
+          .length = 3000ms};
+      const auto out = run(sc, {}, 1);
+      return std::pair{median_ms(out.report.history, check::op_kind::read),
+                       median_ms(out.report.history, check::op_kind::write)};
     };
     THEN("the medians are 2 ms per round trip") {
       const auto [local_read, w1_write] = latency(rc::read_level::local, rc::write_level::one);

@@ -11,7 +11,14 @@
 namespace coact::workload {
 
 /// One request of a YCSB client.
-enum class request : std::uint8_t { read, update, insert, scan, read_modify_write };
+enum class request : std::uint8_t {
+  read,
+  update,
+  insert,
+  scan,
+  read_modify_write,
+  compare_and_set
+};
 
 /// What a client asks for: the weights of YCSB's requests (they need not sum to 1) and how
 /// keys are chosen. A read is a get, an update a put of an existing key, an insert a put
@@ -25,6 +32,10 @@ struct core_workload {
   double read_modify_write = 0;
   request_distribution distribution = request_distribution::zipfian;
   double zipfian_constant = 0.99;
+  /// Not YCSB's: the weight of a compare-and-set, a get then a cas of its key expecting
+  /// what the get returned, for policies that offer cas. Last, so that the YCSB table of
+  /// weights in order stays as it is.
+  double compare_and_set = 0;
 };
 
 /// YCSB's core workload `name`, "A" to "F": A 50/50 read/update, B 95/5 read/update,

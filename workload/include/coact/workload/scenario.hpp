@@ -68,7 +68,8 @@ struct report {
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
   std::uint64_t unknown = 0;
-  /// Each request's latency (a read-modify-write's get and put as one), in completion order.
+  /// Each request's latency (a read-modify-write's get and put as one, a
+  /// compare-and-set's get and cas too), in completion order.
   std::vector<duration> latencies;
   net::sim::network_counters network;
   /// Events the world ran.

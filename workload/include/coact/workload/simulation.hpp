@@ -38,11 +38,18 @@ class simulation {
   /// policy offers (scans), with `*why` naming the family; invalid_argument, with `*why`,
   /// for a negative weight or rate, no positive weight, or a bad zipfian constant.
   [[nodiscard]] result<void> start(const work& w, std::string* why = nullptr);
+  /// As start(w, why), on the client nodes `clients` (indices) only, so that clients can do
+  /// different work: start each at most once.
+  [[nodiscard]] result<void> start(const work& w, const std::vector<std::size_t>& clients,
+                                   std::string* why = nullptr);
   void run_for(duration d) { world_.run_for(d); }
 
   /// The settings of every link without its own; changing them keeps the nemesis's faults.
   [[nodiscard]] const net::sim::link_settings& links() const noexcept { return links_; }
   [[nodiscard]] result<void> set_links(net::sim::link_settings settings);
+
+  /// The started clients that have sent and seen answered all their requests.
+  [[nodiscard]] std::size_t clients_done() const noexcept { return clients_done_; }
 
   [[nodiscard]] check::history history() const { return log_->snapshot(); }
   /// What has been recorded so far.
@@ -60,6 +67,7 @@ class simulation {
   std::uint64_t record_count_ = 0;
   std::vector<duration> latencies_;
   std::int64_t next_process_ = 1;
+  std::size_t clients_done_ = 0;
   // Last, so that it goes first: no actor outlives what it refers to.
   sim::world world_;
 };
