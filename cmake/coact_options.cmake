@@ -6,19 +6,16 @@ target_compile_options(coact_options INTERFACE
   # With link-time optimisation (the release preset), GCC's objects also keep machine
   # code, so a program that links the installed libraries without LTO still links.
   $<$<AND:$<BOOL:${CMAKE_INTERPROCEDURAL_OPTIMIZATION}>,$<CXX_COMPILER_ID:GNU>>:-ffat-lto-objects>)
-# Third-party headers that nearly every file reaches through coact's own, parsed once per
-# target instead of once per file: they are half of a file's compile time (asio alone 3 s
-# of 6). coact's headers stay out: they change with every commit.
+# Asio decides between aligned_alloc and operator new per translation unit, from macros
+# that depend on what was included before it; two units that decide differently free
+# each other's awaitable frames with the wrong function (ASan: alloc-dealloc-mismatch).
+# One choice for every unit: coact's own (and the precompiled header they share) and,
+# through coact::runtime, a consumer's.
+set(COACT_ASIO_DEFINITIONS ASIO_NO_DEPRECATED ASIO_DISABLE_STD_ALIGNED_ALLOC)
+target_compile_definitions(coact_options INTERFACE ${COACT_ASIO_DEFINITIONS})
+# Third-party headers that nearly every file reaches through coact's own are precompiled:
+# they are half of a file's compile time (asio alone 3 s of 6). See cmake/coact_pch.cmake.
 option(COACT_PRECOMPILE_HEADERS "Precompile the third-party headers of coact's own targets" ON)
-if(COACT_PRECOMPILE_HEADERS)
-  target_precompile_headers(coact_options INTERFACE
-    <algorithm> <chrono> <coroutine> <functional> <map> <memory> <optional> <span> <string>
-    <system_error> <unordered_map> <vector>
-    <asio/io_context.hpp> <asio/executor_work_guard.hpp> <asio/post.hpp> <asio/steady_timer.hpp>
-    <boost/outcome/std_result.hpp> <boost/outcome/try.hpp>
-    <capnp/any.h> <capnp/generated-header-support.h> <capnp/message.h> <capnp/serialize.h>
-    <kj/exception.h>)
-endif()
 if(COACT_SANITIZE)
   target_compile_options(coact_options INTERFACE -fsanitize=${COACT_SANITIZE} -fno-omit-frame-pointer
     -fno-sanitize-recover=all)
