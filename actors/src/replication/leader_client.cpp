@@ -39,7 +39,9 @@ task<result<envelope>> leader_client::submit(actor_context& self, const locator&
     }
     const verdict v = judge(answer.value());
     if (v.what == verdict::kind::done) co_return std::move(answer).value();
-    if (v.what == verdict::kind::unknown) {
+    // A member that stops leading answers unknown to what it was serving; for a read
+    // that is a refusal, as a read changes nothing.
+    if (v.what == verdict::kind::unknown && write) {
       maybe_applied = true;
       if (!options_.retry_maybe_applied) break;
     }

@@ -40,7 +40,7 @@ struct verdict {
     /// knows of), or cannot serve now. Another attempt is made.
     refused,
     /// The write may have been appended and its outcome is not known. Another attempt is
-    /// made (the token makes it apply once).
+    /// made (the token makes it apply once). For a read, the same as refused.
     unknown,
   };
   kind what = kind::done;
