@@ -97,11 +97,11 @@ result<std::unique_ptr<simulation>> simulation::make(const scenario& s, std::uin
 result<void> simulation::start(const work& w, std::string* why) {
   std::vector<std::size_t> all(client_count_);
   std::iota(all.begin(), all.end(), std::size_t{0});
-  return start(w, all, why);
+  return start_clients(w, all, why);
 }
 
-result<void> simulation::start(const work& w, const std::vector<std::size_t>& clients,
-                               std::string* why) {
+result<void> simulation::start_clients(const work& w, const std::vector<std::size_t>& clients,
+                                       std::string* why) {
   const core_workload& r = w.requests;
   if (r.scan > 0) {
     if (why) {

@@ -137,8 +137,8 @@ class counted_client final : public coact::kv::client {
 };
 
 /// Each client's work: `operations` requests, a share `get` of them gets, `cas` cases
-/// expecting what the client last saw, the rest puts, on `keys` keys chosen uniformly,
-/// each after a pause of up to `think_max`; counted in `*counts` (which must outlive the
+/// (each a get, then a cas expecting what it returned), the rest puts, on `keys` keys chosen
+/// uniformly, each after a pause of up to `think_max`; counted in `*counts` (which must outlive the
 /// simulation).
 inline workload::work mix(client_counts* counts, std::uint32_t operations,
                           coact::duration think_max = 3ms, double get = 0.4, double cas = 0.25,
@@ -179,19 +179,12 @@ inline workload::nemesis random_crashes(workload::nemesis faults, std::uint64_t 
   return faults;
 }
 
-/// Completions (ok, fail or info) in `h`.
-inline std::size_t completed(const coact::check::history& h) {
-  return static_cast<std::size_t>(std::count_if(h.begin(), h.end(), [](const auto& e) {
-    return e.type != coact::check::event_type::invoke;
-  }));
-}
-
-/// Runs `s` until `operations` operations have completed, or true time `limit`; whether
-/// they all completed.
-inline bool run_until_done(workload::simulation& s, std::size_t operations,
+/// Runs `s` until its `clients` started clients are done, or virtual time `limit`; whether
+/// they all are.
+inline bool run_until_done(workload::simulation& s, std::size_t clients,
                            time_point limit = time_point{20s}) {
-  while (completed(s.history()) < operations && s.world().now() < limit) s.run_for(10ms);
-  return completed(s.history()) == operations;
+  while (s.clients_done() < clients && s.world().now() < limit) s.run_for(10ms);
+  return s.clients_done() == clients;
 }
 
 inline bool linearizable(const coact::check::history& h) {

@@ -39,9 +39,10 @@ class simulation {
   /// for a negative weight or rate, no positive weight, or a bad zipfian constant.
   [[nodiscard]] result<void> start(const work& w, std::string* why = nullptr);
   /// As start(w, why), on the client nodes `clients` (indices) only, so that clients can do
-  /// different work: start each at most once.
-  [[nodiscard]] result<void> start(const work& w, const std::vector<std::size_t>& clients,
-                                   std::string* why = nullptr);
+  /// different work: start each at most once. (Not an overload of start: `start(w, {0})`
+  /// would pass 0 as `why`.)
+  [[nodiscard]] result<void> start_clients(const work& w, const std::vector<std::size_t>& clients,
+                                           std::string* why = nullptr);
   void run_for(duration d) { world_.run_for(d); }
 
   /// The settings of every link without its own; changing them keeps the nemesis's faults.
