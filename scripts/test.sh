@@ -2,8 +2,8 @@
 # Installs what is missing, builds and runs the test suite.
 #
 #   scripts/test.sh                               preset dev: Debug, -Werror, every test
-#   scripts/test.sh --sanitize address,undefined  preset asan: every test under ASan+UBSan
-#   scripts/test.sh --sanitize thread             preset tsan: the suites under TSan (no samples or consumer builds)
+#   scripts/test.sh --sanitize address,undefined  preset asan: the suites under ASan+UBSan (no consumer builds)
+#   scripts/test.sh --sanitize thread             preset tsan: the suites that run threads, under TSan
 #
 # Exits non-zero if setup, the build or any test fails.
 set -euo pipefail
