@@ -253,7 +253,7 @@ inline outcome run(const workload::scenario& sc, const primary_faults& faults, s
   workload::simulation& s = *made.value();
   schedule(s, faults, out);
   if (groups.empty()) REQUIRE(s.start(sc.work));
-  for (const group& g : groups) REQUIRE(s.start(g.work, g.clients));
+  for (const group& g : groups) REQUIRE(s.start_clients(g.work, g.clients));
   s.world().at(time_point{2500ms}, [&s, &sc, &out] {
     auto reader = policy(s).make_client(s.client(0), {.read = rc::read_level::majority,
                                                       .preference = rc::read_preference::primary});
