@@ -113,6 +113,7 @@ TEST_CASE("work without a positive weight, or with a negative one, is refused", 
     const auto r = run({.deploy = workload_test::local(1ms), .work = {.requests = bad}}, 1, &why);
     REQUIRE_FALSE(r);
     CHECK(r.error() == coact::errc::invalid_argument);
-    CHECK(why == "a negative weight or rate, no positive weight, or a bad zipfian constant");
+    CHECK(why ==
+          "a negative weight, rate or think time, no positive weight, or a bad zipfian constant");
   }
 }

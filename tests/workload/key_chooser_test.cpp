@@ -1,6 +1,7 @@
 // The request distributions: the zipfian normaliser (YCSB's constant for 10^10 items), the
 // zipfian's shape by rank, the scrambled zipfian's hot keys scattered over the key space,
-// the latest keys hottest under `latest`, uniform keys, and the constants refused.
+// the latest keys hottest under `latest`, uniform keys, the constants refused, and draws
+// that depend on the seed only.
 #include "coact/workload/key_chooser.hpp"
 
 #include <catch2/catch.hpp>
@@ -84,4 +85,19 @@ TEST_CASE("a zipfian constant outside (0, 1) is refused", "[workload]") {
           coact::errc::invalid_argument);
   }
   CHECK(key_chooser::make(request_distribution::zipfian, 0.5));
+}
+
+TEST_CASE("the same seed draws the same keys, another seed others", "[workload]") {
+  for (const auto d : {request_distribution::uniform, request_distribution::zipfian,
+                       request_distribution::latest}) {
+    const auto draws = [d](std::uint64_t seed) {
+      auto chooser = key_chooser::make(d).value();
+      coact::prng random{seed};
+      std::vector<std::uint64_t> keys;
+      for (int i = 0; i < 1000; ++i) keys.push_back(chooser.next(random, 1000));
+      return keys;
+    };
+    CHECK(draws(3) == draws(3));
+    CHECK(draws(3) != draws(4));
+  }
 }

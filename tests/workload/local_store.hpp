@@ -19,6 +19,8 @@ class local_store final : public coact::kv::deployment {
   explicit local_store(coact::duration delay) : delay_(delay) {}
 
   const coact::kv::descriptor& describe() const override { return descriptor_; }
+  /// Whether some put wrote `key`.
+  bool holds(const std::string& key) const { return data_.contains(key); }
   void boot(coact::actor_system&, std::uint32_t) override {}
   std::unique_ptr<coact::kv::client> make_client(std::uint32_t) override {
     return std::make_unique<client>(*this);

@@ -34,6 +34,12 @@ struct topology {
   net::sim::link_settings links;
 };
 
+/// How a closed-loop client draws its pause before each request.
+enum class think_distribution : std::uint8_t {
+  uniform,      ///< uniform in [0, think_max]
+  exponential,  ///< exponential of mean think_mean (0: none), so that clients drift out of step
+};
+
 /// What each client does: `operations` requests of `requests`, over keys "k0", "k1", ...
 /// (`record_count` of them at first, none written yet; inserts add keys). Each write
 /// writes a value no other write writes, so that checkers can tell which write a read saw.
@@ -45,8 +51,10 @@ struct work {
   /// latency counts from when its request was due, not sent (no coordinated omission).
   /// 0: closed loop, each request after the last one's answer and a pause.
   double rate_per_s = 0;
-  /// Closed loop: the pause before each request, uniform in [0, think_max].
+  /// Closed loop: the pause before each request, drawn by `think`.
+  think_distribution think = think_distribution::uniform;
   duration think_max = std::chrono::milliseconds{3};
+  duration think_mean{0};
   client_function make_client;
 };
 

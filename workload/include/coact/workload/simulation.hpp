@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "coact/check/recorder.hpp"
+#include "coact/workload/client_loop.hpp"
 #include "coact/workload/scenario.hpp"
 
 namespace coact::workload {
@@ -35,8 +36,7 @@ class simulation {
 
   /// Starts one recorded client per client node (each must be up), each its own history
   /// process, doing `w`. kv_errc::unsupported when `w` asks for what no client of the
-  /// policy offers (scans), with `*why` naming the family; invalid_argument, with `*why`,
-  /// for a negative weight or rate, no positive weight, or a bad zipfian constant.
+  /// policy offers (scans), with `*why` naming the family; the errors of validate(w, why).
   [[nodiscard]] result<void> start(const work& w, std::string* why = nullptr);
   /// As start(w, why), on the client nodes `clients` (indices) only, so that clients can do
   /// different work: start each at most once. (Not an overload of start: `start(w, {0})`
@@ -50,7 +50,7 @@ class simulation {
   [[nodiscard]] result<void> set_links(net::sim::link_settings settings);
 
   /// The started clients that have sent and seen answered all their requests.
-  [[nodiscard]] std::size_t clients_done() const noexcept { return clients_done_; }
+  [[nodiscard]] std::size_t clients_done() const noexcept { return clients_.done.load(); }
 
   [[nodiscard]] check::history history() const { return log_->snapshot(); }
   /// What has been recorded so far.
@@ -65,10 +65,9 @@ class simulation {
   std::shared_ptr<net::sim::network> network_;
   std::unique_ptr<kv::deployment> deployment_;
   std::unique_ptr<check::recorder> log_;
-  std::uint64_t record_count_ = 0;
   std::vector<duration> latencies_;
   std::int64_t next_process_ = 1;
-  std::size_t clients_done_ = 0;
+  client_group clients_;
   // Last, so that it goes first: no actor outlives what it refers to.
   sim::world world_;
 };
