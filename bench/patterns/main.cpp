@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench_topology.hpp"
+#include "client_load.hpp"
 #include "delay_model.hpp"
 #include "history_file.hpp"
 #include "interrupt_flag.hpp"
@@ -26,7 +27,6 @@
 #include "sim_run.hpp"
 #include "svg_plot.hpp"
 #include "tcp_run.hpp"
-#include "workload.hpp"
 
 namespace {
 
@@ -49,8 +49,10 @@ struct settings {
   std::uint64_t seed = 1;
   double tcp_time_limit_s = 60;
   double think_ms = 0;
+  double read_fraction = 0.9;
   std::string skew = "zipf";
-  workload_options load;
+  double zipf_s = 0.99;
+  client_load load;
   std::string json_path;
   std::string csv_path;
   std::string svg_path;
@@ -147,7 +149,7 @@ bool outputs_writable(const settings& s) {
 
 /// One run, measured as it goes and, with --histories, its history written as it goes.
 result_row measure(const settings& s, const std::string& runtime, const bench_topology& t,
-                   const policy_variant& v, const workload& w, const delay_model& model,
+                   const policy_variant& v, const client_load& load, const delay_model& model,
                    const std::string& progress_label, const std::atomic<bool>& stop) {
   result_row row{.runtime = runtime, .topology = t.label(), .policy = v.name, .family = v.family};
   run_meter meter;
@@ -166,19 +168,19 @@ result_row measure(const settings& s, const std::string& runtime, const bench_to
     if (file) file->write(e);
   };
   const std::uint64_t total =
-      std::uint64_t{w.options().client_count} * std::uint64_t{w.options().ops_per_client};
+      std::uint64_t{load.client_count} * std::uint64_t{load.work.operations};
   coact::result<void> ran = coact::success();
   {
     const progress_report progress{progress_label, total,
                                    [&meter] { return meter.completed_count(); }};
-    ran = runtime == "sim" ? run_in_sim(v, t, w,
+    ran = runtime == "sim" ? run_in_sim(v, t, load,
                                         {.delays = model,
                                          .wan_delay_ms = s.wan_ms,
                                          .loss_probability = s.loss,
                                          .seed = s.seed,
                                          .stop = &stop},
                                         sink)
-                           : run_over_tcp(v, t, w,
+                           : run_over_tcp(v, t, load,
                                           {.time_limit = coact::duration{static_cast<std::int64_t>(
                                                s.tcp_time_limit_s * 1e9)},
                                            .seed = s.seed,
@@ -204,15 +206,22 @@ int run(const settings& s) {
                  delay_model_help);
     return exit_bad_input;
   }
-  workload_options load = s.load;
-  load.skew = s.skew == "uniform" ? key_skew::uniform : key_skew::zipfian;
-  load.think_time = coact::duration{static_cast<std::int64_t>(s.think_ms * 1e6)};
-  auto w = workload::make(load);
-  if (!w) {
-    std::fprintf(stderr, "coact-pattern-bench: invalid workload: %s\n",
-                 w.error().message().c_str());
+  // YCSB's zipfian (Gray et al.'s method) needs its constant below 1.
+  if (!(s.zipf_s > 0 && s.zipf_s < 1)) {
+    std::fprintf(stderr,
+                 "coact-pattern-bench: --zipf-s %g: expected a zipfian constant in (0, 1), both "
+                 "excluded (default 0.99)\n",
+                 s.zipf_s);
     return exit_bad_input;
   }
+  client_load load = s.load;
+  load.work.requests.read = s.read_fraction;
+  load.work.requests.update = 1 - s.read_fraction;
+  load.work.requests.distribution = s.skew == "uniform"
+                                        ? coact::workload::request_distribution::uniform
+                                        : coact::workload::request_distribution::zipfian;
+  load.work.requests.zipfian_constant = s.zipf_s;
+  load.work.think_mean = coact::duration{static_cast<std::int64_t>(s.think_ms * 1e6)};
   std::string unknown;
   auto variants = select_policies(catalog, s.policies, &unknown);
   if (!variants) {
@@ -234,13 +243,13 @@ int run(const settings& s) {
   const std::atomic<bool>& interrupted = catch_interrupt();
 
   char skew[64];
-  std::snprintf(skew, sizeof skew, load.skew == key_skew::uniform ? "uniform" : "zipf s=%.3g",
-                load.zipf_s);
+  std::snprintf(skew, sizeof skew, s.skew == "uniform" ? "uniform" : "zipfian %.3g", s.zipf_s);
   std::printf(
       "workload: %u clients x %u ops, %.0f%% reads, %llu keys (%s), think %.3g ms; "
       "simulator delays %s within a DC, %.3g ms between DCs\n\n",
-      load.client_count, load.ops_per_client, 100 * load.read_fraction,
-      static_cast<unsigned long long>(load.key_count), skew, s.think_ms, s.delay.c_str(), s.wan_ms);
+      load.client_count, load.work.operations, 100 * s.read_fraction,
+      static_cast<unsigned long long>(load.work.record_count), skew, s.think_ms, s.delay.c_str(),
+      s.wan_ms);
   std::fflush(stdout);
   const std::size_t run_count = s.runtimes.size() * topologies.size() * variants.value().size();
   std::vector<result_row> rows;
@@ -251,7 +260,7 @@ int run(const settings& s) {
         if (interrupted.load()) break;
         const std::string label = "run " + std::to_string(rows.size() + 1) + " of " +
                                   std::to_string(run_count) + ", " + run_slug(runtime, t, *v);
-        rows.push_back(measure(s, runtime, t, *v, w.value(), model.value(), label, interrupted));
+        rows.push_back(measure(s, runtime, t, *v, load, model.value(), label, interrupted));
         failed = failed || !rows.back().error.empty();
       }
     }
@@ -312,22 +321,21 @@ int main(int argc, char** argv) {
   app.add_option("--clients", s.load.client_count, "client actors")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  app.add_option("--ops", s.load.ops_per_client, "operations per client")
+  app.add_option("--ops", s.load.work.operations, "operations per client")
       ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();
-  app.add_option("--keys", s.load.key_count, "distinct keys")
+  app.add_option("--keys", s.load.work.record_count, "distinct keys")
       ->check(CLI::Range(1, 1 << 24))
       ->capture_default_str();
-  app.add_option("--read-fraction", s.load.read_fraction, "fraction of operations that are gets")
+  app.add_option("--read-fraction", s.read_fraction, "fraction of operations that are gets")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_option("--skew", s.skew, "key popularity: zipf or uniform")
       ->check(CLI::IsMember({"zipf", "uniform"}))
       ->capture_default_str();
-  app.add_option("--zipf-s", s.load.zipf_s, "Zipfian exponent")
-      ->check(CLI::Range(0.01, 10.0))
+  app.add_option("--zipf-s", s.zipf_s, "zipfian constant (YCSB's), in (0, 1)")
       ->capture_default_str();
-  app.add_option("--think-ms", s.think_ms, "mean pause after each operation (exponential)")
+  app.add_option("--think-ms", s.think_ms, "mean pause before each operation (exponential)")
       ->check(CLI::Range(0.0, 60'000.0))
       ->capture_default_str();
   app.add_option("--seed", s.seed, "seed of the simulator and of the clients' draws")

@@ -36,10 +36,12 @@ net::sim::link_settings local_link(const delay_model& m, const policy_variant& p
 }  // namespace
 
 result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
-                        const workload& w, const sim_options& options, check::event_sink sink) {
+                        const client_load& load, const sim_options& options,
+                        check::event_sink sink) {
   if (!std::isfinite(options.wan_delay_ms) || options.wan_delay_ms < 0) {
     return errc::invalid_argument;
   }
+  BOOST_OUTCOME_TRY(workload::validate(load.work));
   auto net = std::make_shared<net::sim::network>(coact::prng{options.seed}.split("net"));
   BOOST_OUTCOME_TRY(
       net->set_defaults(local_link(options.delays, policy, options.loss_probability)));
@@ -59,7 +61,7 @@ result<void> run_in_sim(const policy_variant& policy, const bench_topology& topo
   // and the clients refer to these until then.
   BOOST_OUTCOME_TRY(auto deployment, policy.deploy(topology));
   std::optional<check::recorder> log;
-  std::atomic<std::uint32_t> finished{0};
+  workload::client_group clients{.record_count = load.work.record_count};
   std::atomic<warm_up_state> warmed{warm_up_state::running};
   coact::sim::world world{options.seed, net};
   world.set_fault_injection(false);
@@ -94,13 +96,13 @@ result<void> run_in_sim(const policy_variant& policy, const bench_topology& topo
 
   log.emplace(world.true_clock(), std::move(sink));
   const auto client_nodes = topology.clients().size();
-  for (std::uint32_t i = 0; i < w.options().client_count; ++i) {
+  for (std::uint32_t i = 0; i < load.client_count; ++i) {
     const std::uint32_t home = topology.clients()[i % client_nodes].node;
-    BOOST_OUTCOME_TRY(w.spawn_client(*world.system(home), deployment->make_client(home), *log,
-                                     static_cast<std::int64_t>(i),
-                                     world.stream("client-" + std::to_string(i)), finished));
+    BOOST_OUTCOME_TRY(spawn_client(*world.system(home), load, deployment->make_client(home), *log,
+                                   static_cast<std::int64_t>(i),
+                                   world.stream("client-" + std::to_string(i)), clients));
   }
-  return run_while([&] { return finished.load() < w.options().client_count; }, options.time_limit);
+  return run_while([&] { return clients.done.load() < load.client_count; }, options.time_limit);
 }
 
 }  // namespace coact::bench

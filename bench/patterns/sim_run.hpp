@@ -5,15 +5,15 @@
 #include <cstdint>
 
 #include "bench_topology.hpp"
+#include "client_load.hpp"
 #include "coact/check/recorder.hpp"
 #include "coact/runtime/result.hpp"
 #include "delay_model.hpp"
 #include "policy_variant.hpp"
-#include "workload.hpp"
 
 namespace coact::bench {
 
-/// How a workload runs in the simulator.
+/// How the clients run in the simulator.
 struct sim_options {
   /// The delays between two nodes of one datacenter.
   delay_model delays;
@@ -32,19 +32,19 @@ struct sim_options {
   const std::atomic<bool>* stop = nullptr;
 };
 
-/// Runs `w` against `policy` on a simulated `topology`: a world of `options.seed` with its
+/// Runs `load` against `policy` on a simulated `topology`: a world of `options.seed` with its
 /// fault injection off (the benchmark measures the policy, not its fault paths), links of
 /// `options.delays` within datacenters, the policy booted on the replica nodes and warmed
-/// up (warm_up, from the first client node), then w.options().client_count clients spread
+/// up (warm_up, from the first client node), then load.client_count clients spread
 /// round-robin over the client nodes, all recording into a streaming check::recorder that
 /// hands each event to `sink` as it happens, on the calling thread (the warm-up's writes
 /// are not recorded). Deterministic: the same arguments give the same events. Errors:
 /// errc::timeout if the warm-up or the clients do not finish in time; std::errc::interrupted
 /// when options.stop was set (the events until then went to `sink`);
 /// errc::invalid_argument for a bad option (such as a loss probability outside [0, 1]);
-/// the policy's deploy errors.
+/// those of workload::validate; the policy's deploy errors.
 [[nodiscard]] result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
-                                      const workload& w, const sim_options& options,
+                                      const client_load& load, const sim_options& options,
                                       check::event_sink sink);
 
 }  // namespace coact::bench

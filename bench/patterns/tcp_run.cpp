@@ -149,12 +149,15 @@ result<void> wait_while(const Busy& busy, duration limit, const std::atomic<bool
 }  // namespace
 
 result<void> run_over_tcp(const policy_variant& policy, const bench_topology& topology,
-                          const workload& w, const tcp_options& options, check::event_sink sink) {
+                          const client_load& load, const tcp_options& options,
+                          check::event_sink sink) {
+  BOOST_OUTCOME_TRY(workload::validate(load.work));
   // Declared before the cluster, which stops the nodes when it goes: the policy's actors
   // and the clients refer to these until then.
   BOOST_OUTCOME_TRY(auto deployment, policy.deploy(topology));
   check::recorder log{std::make_shared<real_clock>(), std::move(sink)};
-  std::atomic<std::uint32_t> finished{0};
+  // Atomic counts: the clients run on every client node's thread.
+  workload::client_group clients{.record_count = load.work.record_count};
   std::atomic<warm_up_state> warmed{warm_up_state::running};
   tcp_cluster cluster;
   BOOST_OUTCOME_TRY(cluster.start(topology.nodes()));
@@ -172,13 +175,13 @@ result<void> run_over_tcp(const policy_variant& policy, const bench_topology& to
   if (warmed.load() != warm_up_state::ready) return errc::timeout;
   const coact::prng random{options.seed};
   const auto client_nodes = topology.clients().size();
-  for (std::uint32_t i = 0; i < w.options().client_count; ++i) {
+  for (std::uint32_t i = 0; i < load.client_count; ++i) {
     const std::uint32_t home = topology.clients()[i % client_nodes].node;
-    BOOST_OUTCOME_TRY(w.spawn_client(cluster.nodes[home]->system(), deployment->make_client(home),
-                                     log, static_cast<std::int64_t>(i),
-                                     random.split("client-" + std::to_string(i)), finished));
+    BOOST_OUTCOME_TRY(spawn_client(cluster.nodes[home]->system(), load,
+                                   deployment->make_client(home), log, static_cast<std::int64_t>(i),
+                                   random.split("client-" + std::to_string(i)), clients));
   }
-  return wait_while([&] { return finished.load() < w.options().client_count; }, options.time_limit,
+  return wait_while([&] { return clients.done.load() < load.client_count; }, options.time_limit,
                     options.stop);
 }
 

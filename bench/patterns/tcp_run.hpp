@@ -4,14 +4,14 @@
 #include <chrono>
 
 #include "bench_topology.hpp"
+#include "client_load.hpp"
 #include "coact/check/recorder.hpp"
 #include "policy_variant.hpp"
 #include "sim_run.hpp"
-#include "workload.hpp"
 
 namespace coact::bench {
 
-/// How a workload runs on the threaded runtime over loopback TCP.
+/// How the clients run on the threaded runtime over loopback TCP.
 struct tcp_options {
   /// Real time after which a run whose clients have not all finished fails.
   duration time_limit = std::chrono::seconds{60};
@@ -24,7 +24,7 @@ struct tcp_options {
   const std::atomic<bool>* stop = nullptr;
 };
 
-/// Runs `w` against `policy` in this process over real TCP on 127.0.0.1: one actor system
+/// Runs `load` against `policy` in this process over real TCP on 127.0.0.1: one actor system
 /// of one shard per node of `topology`, each with its own io_context and thread shared
 /// with its coact::net::tcp transport (as coact-node runs a node), every pair of nodes
 /// connected. The policy is booted on the replica nodes and warmed up (warm_up), then the
@@ -34,9 +34,10 @@ struct tcp_options {
 /// Client draws come from `options.seed`; timings are real, so runs differ. Errors:
 /// errc::timeout if the nodes do not connect, or the warm-up or the clients do not finish
 /// in time; std::errc::interrupted when options.stop was set (the events until the nodes
-/// stopped went to `sink`); the transport's and the policy's deploy errors.
+/// stopped went to `sink`); those of workload::validate; the transport's and the policy's
+/// deploy errors.
 [[nodiscard]] result<void> run_over_tcp(const policy_variant& policy,
-                                        const bench_topology& topology, const workload& w,
+                                        const bench_topology& topology, const client_load& load,
                                         const tcp_options& options, check::event_sink sink);
 
 }  // namespace coact::bench

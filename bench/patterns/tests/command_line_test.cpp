@@ -1,8 +1,8 @@
 // coact-pattern-bench as people and scripts run it: --list names every variant by slug,
-// --histories writes one history per run that coact's reader loads, bad output paths and
-// unknown policies are refused before anything runs (exit 2, naming them), and SIGINT
-// reports what was measured, the run in progress marked partial, after progress lines on
-// standard error, and exits 130.
+// --histories writes one history per run that coact's reader loads, bad output paths,
+// unknown policies and zipfian constants outside (0, 1) are refused before anything runs
+// (exit 2, naming them), and SIGINT reports what was measured, the run in progress marked
+// partial, after progress lines on standard error, and exits 130.
 #include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -159,6 +159,26 @@ TEST_CASE("an unknown policy is refused, naming it", "[bench]") {
   CHECK(refused.exit_code == 2);
   CHECK(refused.err.find("unknown policy 'quorum-two-two'") != std::string::npos);
   CHECK(refused.err.find("dynamo-consistent") != std::string::npos);
+}
+
+// Proves a --zipf-s outside (0, 1), which YCSB's zipfian cannot draw from, exits 2 before
+// any run, naming the option and the range.
+TEST_CASE("a zipfian constant outside (0, 1) is refused", "[bench]") {
+  const scratch_dir dir;
+  for (const std::string bad : {"0", "1", "1.5", "10"}) {
+    INFO(bad);
+    const auto refused = bench(dir, "--runtime sim --nodes 3 --dcs 1 --ops 10 --zipf-s " + bad);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("--zipf-s " + bad + ": expected a zipfian constant in (0, 1)") !=
+          std::string::npos);
+    CHECK(refused.out.find("workload:") == std::string::npos);
+  }
+  const auto ran = bench(dir,
+                         "--runtime sim --nodes 3 --dcs 1 --clients 2 --ops 10 --policies single "
+                         "--zipf-s 0.5");
+  INFO(ran.out << ran.err);
+  CHECK(ran.exit_code == 0);
+  CHECK(ran.out.find("zipfian 0.5") != std::string::npos);
 }
 
 // Proves a long run prints its progress on standard error, and SIGINT ends it with exit

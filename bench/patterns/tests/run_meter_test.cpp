@@ -25,11 +25,15 @@ using coact::check::op_kind;
 
 namespace {
 
-const workload_options mixed_load{.read_fraction = 0.7,
-                                  .key_count = 8,
-                                  .skew = key_skew::zipfian,
-                                  .client_count = 6,
-                                  .ops_per_client = 60};
+/// 6 clients x 60 operations, 70% gets, over 8 zipfian keys, no think time.
+client_load mixed_load() {
+  client_load load{.client_count = 6};
+  load.work.requests.read = 0.7;
+  load.work.requests.update = 0.3;
+  load.work.record_count = 8;
+  load.work.operations = 60;
+  return load;
+}
 
 /// The exact nearest-rank quantiles of the ok operations of kind `read`, in ms.
 std::vector<double> exact_ms(const std::vector<coact::check::operation>& ops, bool read) {
@@ -57,7 +61,7 @@ void check_latencies(const latency_stats& measured, std::vector<double> exact) {
 // and failed operations as pair_operations, and latencies within the histogram's error.
 TEST_CASE("the meter measures what the checkers measure, on every policy", "[bench][sim]") {
   const auto catalog = policy_catalog();
-  const auto w = workload::make(mixed_load).value();
+  const auto w = mixed_load();
   const auto model = parse_delay_model("lnkd-ssd").value();
   const double loss = GENERATE(0.0, 0.03);
   const std::uint32_t datacenters = GENERATE(1u, 2u);

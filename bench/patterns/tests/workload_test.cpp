@@ -1,11 +1,9 @@
-// The workload and its runners, over the single-replica test double: every client runs
-// its operations and records them, the mix and the latencies are those configured, the
-// policy's write requests take the delay model's write distribution, datacenters are
-// apart by the WAN delay, lost messages fail operations without losing them from the
-// history, the same seed replays the same history, and the same workload runs over
-// loopback TCP.
-#include "workload.hpp"
-
+// The benchmark's clients (the workload library's YCSB client) and their runners, over the
+// single-replica test double: every client runs its operations and records them, the mix
+// and the latencies are those configured, the policy's write requests take the delay
+// model's write distribution, datacenters are apart by the WAN delay, lost messages fail
+// operations without losing them from the history, the same seed replays the same
+// history, bad work is refused, and the same clients run over loopback TCP.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "bench_topology.hpp"
+#include "client_load.hpp"
 #include "coact/check/history_json.hpp"
 #include "coact/check/linearizability.hpp"
 #include "policy_catalog.hpp"
@@ -58,12 +57,16 @@ delay_model fixed_delays(double write_ms) {
       {delay_distribution::constant(write_ms).value(), delay_distribution::constant(1).value()}};
 }
 
-const workload_options small_load{.read_fraction = 0.7,
-                                  .key_count = 20,
-                                  .skew = key_skew::zipfian,
-                                  .client_count = 4,
-                                  .ops_per_client = 50,
-                                  .think_time = std::chrono::milliseconds{2}};
+/// 4 clients x 50 operations, 70% gets, over 20 zipfian keys, 2 ms mean think time.
+client_load small_load() {
+  client_load load{.client_count = 4};
+  load.work.requests.read = 0.7;
+  load.work.requests.update = 0.3;
+  load.work.record_count = 20;
+  load.work.operations = 50;
+  load.work.think_mean = std::chrono::milliseconds{2};
+  return load;
+}
 
 }  // namespace
 
@@ -72,7 +75,7 @@ const workload_options small_load{.read_fraction = 0.7,
 // double is linearizable, so no read is stale; a read costs two 1 ms hops and a write
 // request its own 5 ms delay plus a 1 ms ack.
 TEST_CASE("clients run the workload in the simulator", "[bench][sim]") {
-  const auto w = workload::make(small_load).value();
+  const auto w = small_load();
   const auto topology = bench_topology::make(3, 1).value();
   std::size_t reads = 0;
   std::size_t total = 0;
@@ -111,7 +114,7 @@ TEST_CASE("clients run the workload in the simulator", "[bench][sim]") {
 // Proves the same seed replays the same history, event for event, and another seed does
 // not, over the PBS YMMR model's heavy tails.
 TEST_CASE("the same seed replays the same run", "[bench][sim]") {
-  const auto w = workload::make(small_load).value();
+  const auto w = small_load();
   const auto topology = bench_topology::make(3, 1).value();
   const auto model = parse_delay_model("ymmr").value();
   const auto text = [&](std::uint64_t seed) {
@@ -128,7 +131,7 @@ TEST_CASE("the same seed replays the same run", "[bench][sim]") {
 // Proves clients of the second datacenter pay the WAN delay both ways to the replica of
 // the first, and clients of the first do not.
 TEST_CASE("datacenters are apart by the WAN delay", "[bench][sim]") {
-  const auto w = workload::make(small_load).value();
+  const auto w = small_load();
   const auto topology = bench_topology::make(3, 2).value();
   REQUIRE(topology.replicas.replicas.front().datacenter == "dc1");
   REQUIRE(topology.clients().size() == 2);
@@ -153,9 +156,8 @@ TEST_CASE("datacenters are apart by the WAN delay", "[bench][sim]") {
 // history (a read whose message was lost as fail, a write as info: it may have been
 // applied), some fail, the rest complete, and the double stays linearizable and fresh.
 TEST_CASE("lost messages fail operations, recorded", "[bench][sim]") {
-  auto options = small_load;
-  options.ops_per_client = 30;
-  const auto w = workload::make(options).value();
+  auto w = small_load();
+  w.work.operations = 30;
   const auto topology = bench_topology::make(3, 1).value();
   std::size_t failed = 0;
   for (const std::uint64_t seed : seeds(10)) {
@@ -187,10 +189,23 @@ TEST_CASE("lost messages fail operations, recorded", "[bench][sim]") {
 
 // Proves bad topologies and workloads are refused.
 TEST_CASE("bad workloads and topologies are refused", "[bench]") {
-  CHECK(workload::make({.read_fraction = 1.5}).error() == coact::errc::invalid_argument);
-  CHECK(workload::make({.key_count = 0}).error() == coact::errc::invalid_argument);
-  CHECK(workload::make({.think_time = std::chrono::milliseconds{-1}}).error() ==
-        coact::errc::invalid_argument);
+  const auto topology = bench_topology::make(3, 1).value();
+  const auto refused = [&](const client_load& load) {
+    const auto ignore = [](const coact::check::event&) {};
+    return run_in_sim(single(), topology, load, {}, ignore).error() ==
+               coact::errc::invalid_argument &&
+           run_over_tcp(single(), topology, load, {}, ignore).error() ==
+               coact::errc::invalid_argument;
+  };
+  auto w = small_load();
+  w.work.requests.update = -0.5;
+  CHECK(refused(w));
+  w = small_load();
+  w.work.think_mean = std::chrono::milliseconds{-1};
+  CHECK(refused(w));
+  w = small_load();
+  w.work.requests.zipfian_constant = 1;
+  CHECK(refused(w));
   CHECK(bench_topology::make(2, 3).error() == coact::errc::invalid_argument);
   CHECK(bench_topology::make(3, 0).error() == coact::errc::invalid_argument);
   CHECK(parse_delay_model("lnkd").error() == coact::errc::invalid_argument);
@@ -202,9 +217,8 @@ TEST_CASE("bad workloads and topologies are refused", "[bench]") {
 // Proves the same workload runs on the threaded runtime over loopback TCP: every
 // operation completes ok and no read is stale.
 TEST_CASE("clients run the workload over loopback TCP", "[bench][tcp]") {
-  auto options = small_load;
-  options.ops_per_client = 20;
-  const auto w = workload::make(options).value();
+  auto w = small_load();
+  w.work.operations = 20;
   const auto run = recorded_tcp_run(single(), bench_topology::make(3, 1).value(), w, {});
   REQUIRE(run);
   const auto summary = summarise(run.value()).value();
