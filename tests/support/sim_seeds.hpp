@@ -5,7 +5,6 @@
 // test, so that a failure replays and fresh seeds can be swept without touching a test:
 //   COACT_SIM_SEED=N             replays seed N alone;
 //   COACT_SIM_SEEDS=FIRST:COUNT  runs the COUNT seeds from FIRST instead of a test's own.
-// (bench/patterns/tests/workload_test.cpp keeps a copy that reads COACT_SIM_SEED only.)
 
 #include <algorithm>
 #include <charconv>
