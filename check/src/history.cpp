@@ -31,6 +31,8 @@ const char* to_string(op_kind f) noexcept {
       return "cas";
     case op_kind::append:
       return "append";
+    case op_kind::txn:
+      return "txn";
   }
   return "?";
 }
@@ -64,6 +66,7 @@ result<std::vector<operation>> pair_operations(const history& h, pairing_failure
       op.invoke_ns = e.time_ns;
       op.invoke_index = e.index;
       op.session = e.session;
+      op.txn = e.txn;
       ops.push_back(std::move(op));
       continue;
     }
@@ -77,6 +80,7 @@ result<std::vector<operation>> pair_operations(const history& h, pairing_failure
       op.matched = e.matched;
       op.version = e.version;
       op.node = e.node;
+      op.txn = e.txn;
     }
   }
   return ops;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <ostream>
 #include <string_view>
+#include <vector>
 
 #include "coact/check/event_pairing.hpp"
 
@@ -62,7 +63,67 @@ std::optional<op_kind> parse_f(std::string_view s) {
   if (s == "write" || s == "put") return op_kind::write;
   if (s == "cas") return op_kind::cas;
   if (s == "append") return op_kind::append;
+  if (s == "txn") return op_kind::txn;
   return std::nullopt;
+}
+
+/// A transaction's value: `[[f, key, value], ...]` with f "r", "w" or "append"; a read's
+/// value is null, a scalar (a register) or an array of scalars (a list). Why not, or empty.
+std::string parse_txn(const json& j, std::vector<micro_op>& out) {
+  constexpr const char* scalar = "null, an integer from -2^63 to 2^63 - 1 or a string";
+  if (!j.is_array()) return "a txn value must be an array of [f, key, value]";
+  for (const json& m : j) {
+    if (!m.is_array() || m.size() != 3 || !m[0].is_string()) {
+      return "a txn value's micro-operation " + m.dump() + " is not [f, key, value]";
+    }
+    micro_op op;
+    const auto f = m[0].get<std::string>();
+    if (f == "r") {
+      op.f = micro_op::kind::read;
+    } else if (f == "w") {
+      op.f = micro_op::kind::write;
+    } else if (f == "append") {
+      op.f = micro_op::kind::append;
+    } else {
+      return "unknown micro-operation '" + f + "' (r, w or append)";
+    }
+    const auto key = to_datum(m[1]);
+    if (!key || key->index() == 0) {
+      return "a micro-operation's key must be an integer or a string, not " + m[1].dump();
+    }
+    op.key = *key;
+    if (op.f == micro_op::kind::read && m[2].is_array()) {
+      op.list.emplace();
+      for (const json& x : m[2]) {
+        const auto element = to_datum(x);
+        if (!element) return std::string{"a list read holds something other than "} + scalar;
+        op.list->push_back(*element);
+      }
+    } else if (const auto value = to_datum(m[2])) {
+      op.value = *value;
+    } else {
+      return std::string{"a micro-operation's value is not "} + scalar +
+             (op.f == micro_op::kind::read ? " or an array of them" : "");
+    }
+    out.push_back(std::move(op));
+  }
+  return {};
+}
+
+json to_json(const std::vector<micro_op>& txn) {
+  json out = json::array();
+  for (const micro_op& op : txn) {
+    const char* f = op.f == micro_op::kind::read    ? "r"
+                    : op.f == micro_op::kind::write ? "w"
+                                                    : "append";
+    json value = to_json(op.value);
+    if (op.list) {
+      value = json::array();
+      for (const datum& x : *op.list) value.push_back(to_json(x));
+    }
+    out.push_back(json::array({f, to_json(op.key), std::move(value)}));
+  }
+  return out;
 }
 
 /// Reads the event on one line into `e` (whose index is the default); why not, or empty.
@@ -122,6 +183,7 @@ std::string parse_event(const json& j, event& e) {
   }
   const auto it = j.find("value");
   if (it == j.end()) return {};
+  if (e.f == op_kind::txn) return parse_txn(*it, e.txn);
   if (e.f == op_kind::cas) {
     if (!it->is_array() || it->size() != 2) return "a cas value must be [expected, new]";
     const auto expected = to_datum((*it)[0]);
@@ -152,8 +214,13 @@ std::string to_json_line(const event& e) {
   j["type"] = to_string(e.type);
   j["f"] = to_string(e.f);
   if (!e.key.empty()) j["key"] = e.key;
-  j["value"] =
-      e.f == op_kind::cas ? json::array({to_json(e.expected), to_json(e.value)}) : to_json(e.value);
+  if (e.f == op_kind::txn) {
+    j["value"] = to_json(e.txn);
+  } else if (e.f == op_kind::cas) {
+    j["value"] = json::array({to_json(e.expected), to_json(e.value)});
+  } else {
+    j["value"] = to_json(e.value);
+  }
   if (!e.matched) j["matched"] = false;
   if (e.version) j["version"] = *e.version;
   if (!e.node.empty()) j["node"] = e.node;

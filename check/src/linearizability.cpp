@@ -236,6 +236,8 @@ class key_search {
         return state != c.expected ? state : illegal;
       case op_kind::append:
         return append(state, op);
+      case op_kind::txn:
+        break;  // not a register's: check_linearizability(history) refuses them
     }
     return illegal;
   }
@@ -408,6 +410,8 @@ std::string describe(const operation& op) {
       text += " [" + to_string(op.expected) + " " + to_string(op.argument) + "]";
       if (op.outcome == event_type::ok && !op.matched) text += " (compare did not match)";
       break;
+    case op_kind::txn:
+      break;
   }
   text +=
       std::string{", "} + to_string(op.outcome) + ", invoked at " + std::to_string(op.invoke_ns) +
@@ -482,6 +486,8 @@ result<linearizability_report> check_linearizability(const history& h,
                                                      const linearizability_options& options) {
   auto ops = pair_operations(h);
   if (!ops) return ops.error();
+  const auto is_txn = [](const operation& op) { return op.f == op_kind::txn; };
+  if (std::any_of(ops.value().begin(), ops.value().end(), is_txn)) return errc::invalid_argument;
   return check_linearizability(std::span<const operation>{ops.value()}, options);
 }
 

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <limits>
 #include <sstream>
+#include <string>
+#include <vector>
 
 using namespace coact::check;
 
@@ -80,6 +82,33 @@ TEST_CASE("a history written as JSON lines reads back identical", "[check]") {
   CHECK(loaded.value().size() == h.size());
 }
 
+// Proves a transaction's micro-operations survive the trip: keys of both kinds, list and
+// register reads, and a read not yet done (null). (Fields come out in name order.)
+TEST_CASE("a transaction written as a JSON line reads back identical", "[check][txn]") {
+  const std::string invoke =
+      R"({"f":"txn","index":0,"process":3,"time":0,"type":"invoke","value":[["append",1,7],)"
+      R"(["r","k",null],["w",2,"v"]]})";
+  const std::string ok =
+      R"({"f":"txn","index":1,"process":3,"time":0,"type":"ok","value":[["append",1,7],)"
+      R"(["r","k",[7,"x"]],["w",2,"v"]]})";
+  std::istringstream in{invoke + "\n" + ok + "\n"};
+  auto h = read_json_lines(in);
+  REQUIRE(h);
+  REQUIRE(h.value().size() == 2);
+  const event& e = h.value()[1];
+  CHECK(e.f == op_kind::txn);
+  REQUIRE(e.txn.size() == 3);
+  CHECK(e.txn[0].f == micro_op::kind::append);
+  CHECK(e.txn[0].key == datum{std::int64_t{1}});
+  CHECK(e.txn[1].key == datum{std::string{"k"}});
+  REQUIRE(e.txn[1].list);
+  CHECK(*e.txn[1].list == std::vector<datum>{std::int64_t{7}, std::string{"x"}});
+  CHECK(e.txn[2].value == datum{std::string{"v"}});
+  CHECK_FALSE(h.value()[0].txn[1].list);
+  CHECK(to_json_line(h.value()[0]) == invoke);
+  CHECK(to_json_line(e) == ok);
+}
+
 // Proves the fields are Jepsen's: a cas value is [expected, new], time is an integer.
 TEST_CASE("JSON lines use Jepsen's field names", "[check]") {
   const std::string line = to_json_line(sample()[3]);
@@ -118,6 +147,18 @@ TEST_CASE("a malformed history line is refused with its line and reason", "[chec
       {"{\"process\":0,\"type\":\"ok\",\"f\":\"cas\",\"value\":3}", "[expected, new]"},
       {"{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"value\":1.5}", "field 'value'"},
       {"{\"process\":0,\"type\":\"ok\",\"f\":\"read\",\"version\":-1}", "field 'version'"},
+      {"{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":3}",
+       "an array of [f, key, value]"},
+      {"{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"r\",1]]}",
+       "is not [f, key, value]"},
+      {"{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"x\",1,null]]}",
+       "unknown micro-operation 'x'"},
+      {"{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"r\",null,null]]}",
+       "key must be an integer or a string"},
+      {"{\"process\":1,\"type\":\"invoke\",\"f\":\"txn\",\"value\":[[\"append\",1,[1]]]}",
+       "value is not null"},
+      {"{\"process\":1,\"type\":\"ok\",\"f\":\"txn\",\"value\":[[\"r\",1,[1.5]]]}",
+       "a list read holds"},
   }));
   CAPTURE(text);
   std::istringstream in{"{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n" + text + "\n"};

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include "coact/check/history_json.hpp"
 #include "coact/check/jepsen_log.hpp"
 #include "coact/check/linearizability.hpp"
+#include "coact/check/serializability.hpp"
 #include "coact/check/session_guarantees.hpp"
 #include "coact/check/staleness.hpp"
 #include "replica_states_file.hpp"
@@ -100,6 +102,12 @@ template <class Checker, class Judge>
 int run_check(const history_source& source, Checker checker, Judge judge) {
   auto h = load(source);
   if (!h) return exit_bad_input;
+  const auto is_txn = [](const check::event& e) { return e.f == check::op_kind::txn; };
+  if (const auto txn = std::find_if(h->begin(), h->end(), is_txn); txn != h->end()) {
+    std::cerr << "coact check: " << source.file << ": the event at index " << txn->index
+              << " is a transaction (f txn): `coact check serializable` judges transactions\n";
+    return exit_bad_input;
+  }
   auto report = checker(*h);
   if (!report) {
     std::cerr << "coact check: " << source.file << ": " << report.error().message() << '\n';
@@ -339,6 +347,33 @@ void add_staleness(CLI::App& parent, int* status) {
   });
 }
 
+void add_serializable(CLI::App& parent, int* status) {
+  auto source = std::make_shared<history_source>();
+  CLI::App* command = parent.add_subcommand(
+      "serializable",
+      "are the transactions serializable? (Adya's G0, G1a, G1b, G1c, G-single, G2, as Elle "
+      "infers them from list appends)");
+  add_source_options(*command, *source);
+  command->callback([source, status] {
+    auto h = load(*source);
+    if (!h) {
+      *status = exit_bad_input;
+      return;
+    }
+    std::string why;
+    auto txns = check::transactions_of(*h, &why);
+    if (!txns) {
+      std::cerr << "coact check: " << source->file << ": "
+                << (why.empty() ? txns.error().message() : why) << '\n';
+      *status = exit_bad_input;
+      return;
+    }
+    const auto report = check::check_serializability(txns.value());
+    std::cout << check::explain(report, txns.value());
+    *status = report.valid() ? exit_pass : exit_violation;
+  });
+}
+
 }  // namespace
 
 void add_check_command(CLI::App& app, int* status) {
@@ -349,6 +384,7 @@ void add_check_command(CLI::App& app, int* status) {
   add_causal(*check, status);
   add_convergence(*check, status);
   add_staleness(*check, status);
+  add_serializable(*check, status);
 }
 
 }  // namespace coact::tools

@@ -20,8 +20,22 @@ using datum = std::variant<std::monostate, std::int64_t, std::string>;
 /// outcome is unknown (it may take effect at any time after its invocation, or never).
 enum class event_type : std::uint8_t { invoke, ok, fail, info };
 
-/// The operation (Jepsen's `f`). Key-value histories use read/write (Jepsen's get/put).
-enum class op_kind : std::uint8_t { read, write, cas, append };
+/// The operation (Jepsen's `f`). Key-value histories use read/write (Jepsen's get/put);
+/// a transaction (`txn`) holds micro-operations instead of a key and value.
+enum class op_kind : std::uint8_t { read, write, cas, append, txn };
+
+/// One micro-operation of a transaction, as Jepsen writes it: `[f, key, value]` with f `r`,
+/// `w` or `append`.
+struct micro_op {
+  enum class kind : std::uint8_t { read, write, append };
+  kind f = kind::read;
+  datum key;
+  /// write and append: the argument; a register's read: the value read (nil: the initial
+  /// state, or not read yet).
+  datum value;
+  /// A list's read (list-append): the elements read, oldest first.
+  std::optional<std::vector<datum>> list;
+};
 
 /// One recorded event of a client operation, with Jepsen's field names where Jepsen has
 /// them (`index`, `time`, `process`, `type`, `f`, `key`, `value`).
@@ -47,6 +61,7 @@ struct event {
   std::optional<std::uint64_t> version;  ///< the version read or written, when known
   std::string node;                      ///< the node that served it, when known
   std::string session;                   ///< the client session, when the policy has sessions
+  std::vector<micro_op> txn;             ///< txn only: in JSON, the value
 };
 
 using history = std::vector<event>;
@@ -75,6 +90,9 @@ struct operation {
   std::optional<std::uint64_t> version;
   std::string node;
   std::string session;
+  /// txn: the completion's micro-operations when ok (reads hold what they returned), else
+  /// the invocation's.
+  std::vector<micro_op> txn;
 };
 
 /// Whether `a` completed before `b` was invoked: a's ok or fail completion comes before b's

@@ -80,12 +80,13 @@ struct linearizability_report {
 ///
 /// Never hangs: the answer is `unknown` when `options.time_limit` or `options.step_limit`
 /// runs out. Returns errc::parse_error when the history's events do not pair up into
-/// operations (see pair_operations).
+/// operations (see pair_operations), and errc::invalid_argument when it holds transactions
+/// (check_serializability judges those).
 [[nodiscard]] result<linearizability_report> check_linearizability(
     const history& h, const linearizability_options& options = {});
 
-/// As above, for operations already paired (ordered by invoke_index and complete_index).
-/// Cannot fail.
+/// As above, for operations already paired (ordered by invoke_index and complete_index),
+/// none of them a transaction. Cannot fail.
 [[nodiscard]] linearizability_report check_linearizability(
     std::span<const operation> ops, const linearizability_options& options = {});
 
