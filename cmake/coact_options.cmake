@@ -48,6 +48,8 @@ function(coact_fuzzer name source)
   target_link_libraries(${name} PRIVATE ${ARGN} coact_options)
   target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  # clang refuses a precompiled header built without -fsanitize=fuzzer.
+  set_target_properties(${name} PROPERTIES DISABLE_PRECOMPILE_HEADERS ON)
 endfunction()
 
 # coact_library(NAME SRCS ... DEPS ... PUBLIC_DEPS ...): one layer, alias coact::NAME,

@@ -13,7 +13,8 @@ set(COACT_PCH_HEADERS
   <kj/exception.h>)
 
 # coact_share_precompiled_headers(): call last. Every target under the project that links
-# coact_options reuses coact_pch, or coact_test_pch if it links the test runner.
+# coact_options reuses coact_pch, or coact_test_pch if it links the test runner, unless it
+# sets DISABLE_PRECOMPILE_HEADERS (the fuzzers, compiled with other flags).
 function(coact_share_precompiled_headers)
   if(NOT COACT_PRECOMPILE_HEADERS)
     return()
@@ -41,7 +42,8 @@ function(coact_share_precompiled_headers)
       continue()
     endif()
     get_target_property(links ${target} LINK_LIBRARIES)
-    if(NOT links MATCHES "coact_options")
+    get_target_property(disabled ${target} DISABLE_PRECOMPILE_HEADERS)
+    if(NOT links MATCHES "coact_options" OR disabled)
       continue()
     endif()
     if(links MATCHES "coact_test_main")
