@@ -59,8 +59,6 @@ class graph_builder {
     return out;
   }
 
-  serializability_report& report() { return report_; }
-
  private:
   void index_writes() {
     for (std::size_t t = 0; t < txns_.size(); ++t) {
