@@ -21,6 +21,14 @@ class category final : public std::error_category {
         return "the policy does not offer this operation";
       case kv_errc::not_leader:
         return "this node is not the leader";
+      case kv_errc::conflict:
+        return "aborted: another transaction holds a key it needs (a retry may commit)";
+      case kv_errc::rule_violated:
+        return "aborted by a business rule: a balance would go negative";
+      case kv_errc::unknown_key:
+        return "aborted: it adds to a key that has no value (no such account)";
+      case kv_errc::empty_transaction:
+        return "a transaction needs at least one operation";
     }
     return "unknown key-value error " + std::to_string(value);
   }
@@ -40,7 +48,9 @@ bool is(std::error_code error, kv_errc e) noexcept {
 
 bool certainly_not_applied(std::error_code error) noexcept {
   return is(error, kv_errc::unavailable) || is(error, kv_errc::unsupported) ||
-         is(error, kv_errc::not_leader) || error == errc::overloaded ||
+         is(error, kv_errc::not_leader) || is(error, kv_errc::conflict) ||
+         is(error, kv_errc::rule_violated) || is(error, kv_errc::unknown_key) ||
+         is(error, kv_errc::empty_transaction) || error == errc::overloaded ||
          error == errc::message_too_large || error == errc::shutting_down;
 }
 

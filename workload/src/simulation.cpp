@@ -79,6 +79,26 @@ result<void> simulation::start_clients(const work& w, const std::vector<std::siz
   return success();
 }
 
+result<void> simulation::start_transactions(const txn_work& w, std::string* why) {
+  const kv::descriptor& family = deployment_->describe();
+  if (std::find(family.capabilities.begin(), family.capabilities.end(), "transactions") ==
+      family.capabilities.end()) {
+    if (why) *why = "the " + family.family + " family has no transactions";
+    return kv::kv_errc::unsupported;
+  }
+  BOOST_OUTCOME_TRY(validate(w, why));
+  txns_.clients = client_count_;
+  for (std::size_t i = 0; i < client_count_; ++i) {
+    COACT_ASSERT(world_.system(client(i)) != nullptr);
+    const std::int64_t process = next_process_++;
+    BOOST_OUTCOME_TRY(world_.system(client(i))->spawn(
+        &run_txn_client,
+        std::make_unique<kv::recording_client>(deployment_->make_client(client(i)), *log_, process),
+        w, i == 0, process, world_.stream("client" + std::to_string(process)), &txns_));
+  }
+  return success();
+}
+
 result<void> simulation::set_links(net::sim::link_settings settings) {
   BOOST_OUTCOME_TRY(network_->set_defaults(settings));
   links_ = std::move(settings);

@@ -39,6 +39,9 @@ struct descriptor {
   std::string guarantees;  ///< one line, checked by the policy's simulator tests
   availability under_partition = availability::unavailable;
   std::string round_trips;  ///< the expected cost, e.g. "read: 1 RTT to R replicas"
+  /// The optional capabilities of the client contract its clients offer beside get and
+  /// put, e.g. "transactions" (kv::transactional).
+  std::vector<std::string> capabilities;
 };
 
 /// A policy set up on a topology: it boots the policy's actors on each replica node (in

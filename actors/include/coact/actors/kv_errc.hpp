@@ -18,6 +18,14 @@ enum class kv_errc : int {
   unsupported,
   /// The node asked is not the leader or primary; the client may retry elsewhere.
   not_leader,
+  /// A transaction was aborted because another held a key it needed; a retry may commit.
+  conflict,
+  /// A transaction was aborted by a business rule (a balance would go negative).
+  rule_violated,
+  /// A transaction was aborted: it adds to a key that has no value (no such account).
+  unknown_key,
+  /// A transaction with no operation, refused at the client.
+  empty_transaction,
 };
 
 [[nodiscard]] const std::error_category& kv_category() noexcept;

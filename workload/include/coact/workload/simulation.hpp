@@ -9,6 +9,7 @@
 #include "coact/check/recorder.hpp"
 #include "coact/workload/client_loop.hpp"
 #include "coact/workload/scenario.hpp"
+#include "coact/workload/transactions.hpp"
 
 namespace coact::workload {
 
@@ -43,6 +44,13 @@ class simulation {
   /// would pass 0 as `why`.)
   [[nodiscard]] result<void> start_clients(const work& w, const std::vector<std::size_t>& clients,
                                            std::string* why = nullptr);
+  /// Starts one recorded transactional client per client node (each must be up), each its
+  /// own history process, doing `w`; the first opens the bank's accounts. The errors of
+  /// validate(w, why), and kv_errc::unsupported, with `*why` naming the family, when its
+  /// descriptor does not name the "transactions" capability.
+  [[nodiscard]] result<void> start_transactions(const txn_work& w, std::string* why = nullptr);
+  /// What the transactional clients have done so far.
+  [[nodiscard]] const txn_group& transactions() const noexcept { return txns_; }
   void run_for(duration d) { world_.run_for(d); }
 
   /// The settings of every link without its own; changing them keeps the nemesis's faults.
@@ -68,6 +76,7 @@ class simulation {
   std::vector<duration> latencies_;
   std::int64_t next_process_ = 1;
   client_group clients_;
+  txn_group txns_;
   // Last, so that it goes first: no actor outlives what it refers to.
   sim::world world_;
 };

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coact/actors/deployment.hpp"
+#include "coact/actors/directory.hpp"
+#include "coact/actors/kv_client.hpp"
+#include "coact/actors/transaction.hpp"
+#include "coact/runtime/clock.hpp"
+
+namespace coact::policies::txn {
+
+struct client_options {
+  /// How long a transaction may take before its outcome is reported unknown.
+  duration timeout = std::chrono::milliseconds{500};
+};
+
+/// A client of txn-2pc: each transaction goes to the coordinator on the node that owns
+/// its first key. get and put are transactions of one operation; cas is unsupported.
+/// An abort is reported with its reason (kv_errc::conflict, rule_violated, unknown_key,
+/// unavailable: certainly not applied); no answer in time is errc::timeout (unknown).
+class txn_client final : public kv::client, public kv::transactional {
+ public:
+  /// `directory` must outlive the client; `id` must be unique among the clients of one
+  /// deployment and not 0. `groups`: the participants' nodes, in placement order.
+  txn_client(const kv::directory& directory, std::vector<kv::member> groups, std::uint64_t id,
+             client_options options);
+
+  task<result<kv::txn_result>> transact(actor_context& self, std::vector<kv::txn_op> ops) override;
+  task<result<kv::read_result>> get(actor_context& self, std::string key) override;
+  task<result<kv::write_result>> put(actor_context& self, std::string key,
+                                     std::string value) override;
+  [[nodiscard]] std::string name() const override { return "txn-2pc"; }
+
+ private:
+  const kv::directory* directory_;
+  std::vector<kv::member> groups_;
+  std::uint64_t id_;
+  std::uint64_t sequence_ = 0;
+  client_options options_;
+};
+
+}  // namespace coact::policies::txn

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+
+#include "coact/actors/deployment_base.hpp"
+#include "coact/policies/txn/client.hpp"
+#include "coact/policies/txn/participant.hpp"
+#include "coact/runtime/result.hpp"
+
+namespace coact::policies::txn {
+
+/// How txn-2pc is set up. `storage`: durable participants and coordinators, e.g.
+/// `kv::simulated_disks(w)` (files "participant.log" and "coordinator.log"); without it
+/// a crash loses what was prepared and decided.
+struct options : kv::deploy_options {
+  duration prepare_timeout = std::chrono::milliseconds{100};
+  duration inquiry_after = std::chrono::milliseconds{50};
+  client_options client;
+  /// Told of every prepared transaction's decision (e.g. to measure blocking).
+  decided_observer on_decided;
+};
+
+/// txn-2pc on `topology`'s replicas: each replica node is one group (a participant owning
+/// the keys group_of places on it, listed under participant_role) and hosts a coordinator
+/// (coordinator_role). Clients made by make_client are txn_clients numbered 1, 2, ...;
+/// each also offers kv::transactional. The deployment must outlive every node it booted
+/// and every client it made. errc::invalid_argument when the topology has no replica or
+/// names one twice.
+[[nodiscard]] result<std::unique_ptr<kv::deployment>> deploy(kv::topology topology,
+                                                             options settings);
+
+}  // namespace coact::policies::txn

@@ -1,0 +1,126 @@
+@0x9a54ecddb6a7b64e;
+# The txn-2pc family's protocol: clients ask a coordinator, which runs two-phase commit
+# over the participants that own the transaction's keys.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("coact::policies::txn::proto");
+
+# A transaction's identity: its client's number and that client's count of transactions.
+struct TxnId {
+  client @0 :UInt64;
+  sequence @1 :UInt64;
+}
+
+struct Op {
+  kind @0 :Kind;
+  key @1 :Text;
+  value @2 :Text;   # write: the value; append: the element
+  delta @3 :Int64;  # add
+  enum Kind {
+    read @0;
+    write @1;
+    append @2;
+    add @3;
+  }
+}
+
+# What a key held before an operation.
+struct Before {
+  index @0 :UInt32;  # the operation's place in the transaction
+  present @1 :Bool;
+  value @2 :Text;
+}
+
+# Why a transaction aborted.
+enum Refusal {
+  conflict @0;      # another transaction holds a key (no-wait locking)
+  ruleViolated @1;  # a balance would go negative
+  unknownKey @2;    # an add to a key with no value
+  unavailable @3;   # a participant did not vote in time
+}
+
+# Ask, client to coordinator; answered with Outcome.
+struct Transaction {
+  id @0 :TxnId;
+  ops @1 :List(Op);
+}
+
+struct Outcome {
+  coordinator @0 :UInt32;
+  union {
+    committed @1 :List(Before);
+    aborted :group {
+      why @2 :Refusal;
+      key @3 :Text;
+    }
+  }
+}
+
+# Ask, coordinator to every participant the transaction touches; answered with Vote. Each
+# participant takes the operations on the keys it owns.
+struct Prepare {
+  id @0 :TxnId;
+  coordinator @1 :UInt32;
+  ops @2 :List(Op);
+}
+
+struct Vote {
+  union {
+    # Prepared: locks held and the prepare record durable.
+    yes @0 :List(Before);
+    no :group {
+      why @1 :Refusal;
+      key @2 :Text;
+    }
+  }
+}
+
+# Tell, coordinator to participants once decided; also the answer to an Inquiry.
+struct Decision {
+  id @0 :TxnId;
+  union {
+    commit @1 :Void;
+    abort @2 :Void;
+    pending @3 :Void;  # an Inquiry's answer: the coordinator is still collecting votes
+  }
+}
+
+# Ask, a participant that has waited for a decision to the coordinator; answered with
+# Decision.
+struct Inquiry {
+  id @0 :TxnId;
+}
+
+struct Lock {
+  key @0 :Text;
+  exclusive @1 :Bool;
+}
+
+struct Write {
+  key @0 :Text;
+  value @1 :Text;
+}
+
+# A participant's durable log: a prepare before its yes vote, a decision once learned.
+struct ParticipantRecord {
+  union {
+    prepared :group {
+      id @0 :TxnId;
+      coordinator @1 :UInt32;
+      before @2 :List(Before);
+      locks @3 :List(Lock);
+      writes @4 :List(Write);
+      at @7 :Int64;  # when it voted, on its clock (ns), to measure how long it was blocked
+    }
+    decided :group {
+      id @5 :TxnId;
+      commit @6 :Bool;
+    }
+  }
+}
+
+# A coordinator's durable log holds its commit decisions only: a transaction it has no
+# record of did not commit (presumed abort).
+struct CoordinatorRecord {
+  committed @0 :TxnId;
+}

@@ -1,0 +1,75 @@
+#include "coact/policies/txn/deployment.hpp"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "coact/policies/txn/coordinator.hpp"
+#include "coact/runtime/assert.hpp"
+
+namespace coact::policies::txn {
+namespace {
+
+class txn_deployment final : public kv::deployment_base {
+ public:
+  txn_deployment(kv::topology topology, options settings)
+      : deployment_base(
+            std::move(topology),
+            {.family = "txn-2pc",
+             .guarantees = "serializable transactions (strict two-phase locking, no-wait; "
+                           "two-phase commit with a durable decision): all of a transaction "
+                           "or none, money neither created nor lost",
+             .under_partition = kv::availability::unavailable,
+             .round_trips = "a transaction: 2 RTT (client-coordinator, coordinator-"
+                            "participants prepare) and a one-way decision; a log sync at each "
+                            "participant and, to commit, at the coordinator",
+             .capabilities = {"transactions"}},
+            settings),
+        settings_(std::move(settings)) {
+    for (const auto& m : topology_.replicas) groups_.push_back(m.node);
+  }
+
+  void boot(actor_system& system, std::uint32_t node) override {
+    COACT_ASSERT(std::find(groups_.begin(), groups_.end(), node) != groups_.end());
+    count_boot(node);
+    auto p =
+        system.spawn(&participant, participant_config{.node = node,
+                                                      .groups = groups_,
+                                                      .directory = directory_.get(),
+                                                      .storage = storage(node, "participant.log"),
+                                                      .inquiry_after = settings_.inquiry_after,
+                                                      .on_decided = settings_.on_decided});
+    auto c = system.spawn(&coordinator,
+                          coordinator_config{.node = node,
+                                             .groups = groups_,
+                                             .directory = directory_.get(),
+                                             .storage = storage(node, "coordinator.log"),
+                                             .prepare_timeout = settings_.prepare_timeout});
+    // A system that refuses to spawn is shutting down: its node serves nothing anyway.
+    if (p) directory_->set(node, participant_role, p.value());
+    if (c) directory_->set(node, coordinator_role, c.value());
+  }
+
+  [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t) override {
+    return std::make_unique<txn_client>(*directory_, topology_.replicas, next_client_id(),
+                                        settings_.client);
+  }
+
+ private:
+  options settings_;
+  std::vector<std::uint32_t> groups_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<kv::deployment>> deploy(kv::topology topology, options settings) {
+  std::set<std::uint32_t> seen;
+  for (const kv::member& m : topology.replicas) {
+    if (!seen.insert(m.node).second) return errc::invalid_argument;
+  }
+  if (seen.empty()) return errc::invalid_argument;
+  return std::make_unique<txn_deployment>(std::move(topology), std::move(settings));
+}
+
+}  // namespace coact::policies::txn

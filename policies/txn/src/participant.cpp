@@ -1,0 +1,313 @@
+#include "coact/policies/txn/participant.hpp"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "coact/actors/durable_log.hpp"
+#include "coact/policies/txn/lock_table.hpp"
+#include "coact/policies/txn/placement.hpp"
+#include "coact/runtime/dispatch.hpp"
+#include "coact/runtime/system.capnp.h"
+#include "wire_form.hpp"
+
+namespace coact::policies::txn {
+namespace {
+
+using values = std::map<std::string, std::string>;
+
+/// A transaction prepared here: what it would write, what it read, whom to ask.
+struct prepared {
+  std::uint32_t coordinator = 0;
+  values writes;
+  std::vector<std::pair<unsigned, std::optional<std::string>>> before;
+  time_point at;
+  bool asking = false;  // an Inquiry is in flight
+  time_point asked;
+};
+
+/// A vote: yes (prepared), or no with why and the key.
+struct refusal {
+  proto::Refusal why;
+  std::string key;
+};
+
+class participant_state {
+ public:
+  participant_state(actor_context& self, participant_config config)
+      : self_(self), config_(std::move(config)) {
+    for (std::size_t i = 0; i < config_.groups.size(); ++i) {
+      if (config_.groups[i] == config_.node) group_ = i;
+    }
+  }
+
+  result<void> open() {
+    if (!config_.storage) return success();
+    bool broken = false;
+    auto log =
+        kv::durable_log::open(std::move(config_.storage), [&](std::span<const std::byte> bytes) {
+          if (!broken) broken = !replay(bytes);
+        });
+    if (!log) return log.error();
+    if (broken) return errc::parse_error;
+    log_.emplace(std::move(log).value());
+    return success();
+  }
+
+  void on_prepare(envelope& e, proto::Prepare::Reader m) {
+    const txn_id id = detail::id_of(m.getId());
+    if (const auto it = pending_.find(id); it != pending_.end()) {
+      vote_yes(e, it->second);  // a copy of a prepare voted on already
+      return;
+    }
+    if (finished(id)) {
+      vote_no(e, {proto::Refusal::CONFLICT, {}});  // late: decided without this vote
+      return;
+    }
+    prepared p{.coordinator = m.getCoordinator(), .at = self_.now()};
+    if (auto no = run(id, m.getOps(), p)) {
+      locks_.release(id);
+      vote_no(e, *no);
+      return;
+    }
+    capnp::MallocMessageBuilder record;
+    write_prepare(record, id, p);
+    if (!log(record)) return;
+    const auto& kept = pending_.emplace(id, std::move(p)).first->second;
+    vote_yes(e, kept);
+  }
+
+  void on_decision(proto::Decision::Reader d) {
+    if (d.isPending()) return;
+    decide(detail::id_of(d.getId()), d.isCommit());
+  }
+
+  /// Asks the coordinators of transactions prepared for a while what they decided.
+  void inquire() {
+    const time_point now = self_.now();
+    for (auto& [id, p] : pending_) {
+      if (p.asking || now - std::max(p.at, p.asked) < config_.inquiry_after) continue;
+      p.asking = true;
+      p.asked = now;
+      self_.launch(ask_decision(id, p.coordinator));
+    }
+  }
+
+ private:
+  /// Runs this participant's operations of a transaction on a copy, taking their locks;
+  /// a refusal, or nothing once all ran.
+  std::optional<refusal> run(txn_id id, capnp::List<proto::Op>::Reader ops, prepared& p) {
+    for (unsigned i = 0; i < ops.size(); ++i) {
+      const auto op = ops[i];
+      std::string key = detail::text_of(op.getKey());
+      if (group_of(key, config_.groups.size()) != group_) continue;
+      const bool read = op.getKind() == proto::Op::Kind::READ;
+      if (!locks_.acquire(key, id, !read)) return refusal{proto::Refusal::CONFLICT, key};
+      std::optional<std::string> now = value(p, key);
+      p.before.emplace_back(i, now);
+      switch (op.getKind()) {
+        case proto::Op::Kind::READ:
+          break;
+        case proto::Op::Kind::WRITE:
+          p.writes[key] = detail::text_of(op.getValue());
+          break;
+        case proto::Op::Kind::APPEND:
+          p.writes[key] =
+              now ? *now + " " + detail::text_of(op.getValue()) : detail::text_of(op.getValue());
+          break;
+        case proto::Op::Kind::ADD: {
+          if (!now) return refusal{proto::Refusal::UNKNOWN_KEY, key};
+          std::int64_t balance = 0;
+          const auto [end, error] =
+              std::from_chars(now->data(), now->data() + now->size(), balance);
+          const std::int64_t delta = op.getDelta();
+          const bool overflow =
+              delta > 0 ? balance > INT64_MAX - delta : balance < INT64_MIN - delta;
+          if (error != std::errc{} || end != now->data() + now->size() || overflow ||
+              balance + delta < 0) {
+            return refusal{proto::Refusal::RULE_VIOLATED, key};
+          }
+          p.writes[key] = std::to_string(balance + delta);
+          break;
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// The key's value as the transaction sees it: its own write, else the committed one.
+  [[nodiscard]] std::optional<std::string> value(const prepared& p, const std::string& key) const {
+    if (const auto it = p.writes.find(key); it != p.writes.end()) return it->second;
+    if (const auto it = store_.find(key); it != store_.end()) return it->second;
+    return std::nullopt;
+  }
+
+  void decide(txn_id id, bool commit) {
+    const auto it = pending_.find(id);
+    if (it == pending_.end()) {
+      note_finished(id);  // never prepared here: a late prepare must not hold locks
+      return;
+    }
+    capnp::MallocMessageBuilder record;
+    auto decided = record.initRoot<proto::ParticipantRecord>().initDecided();
+    detail::set_id(decided.initId(), id);
+    decided.setCommit(commit);
+    // A decision lost in a crash is asked for again: it need not be durable before acting.
+    if (!log(record)) return;
+    finish(it, commit);
+    if (config_.on_decided) config_.on_decided(config_.node, self_.now() - it->second.at, commit);
+    pending_.erase(it);
+  }
+
+  void finish(std::map<txn_id, prepared>::iterator it, bool commit) {
+    if (commit) {
+      for (auto& [key, v] : it->second.writes) store_[key] = v;
+    }
+    locks_.release(it->first);
+    note_finished(it->first);
+  }
+
+  task<void> ask_decision(txn_id id, std::uint32_t coordinator) {
+    message<proto::Inquiry> q;
+    detail::set_id(q->initId(), id);
+    auto answer = co_await self_.ask<proto::Decision>(
+        config_.directory->get(coordinator, coordinator_role), std::move(q), config_.inquiry_after);
+    const auto it = pending_.find(id);
+    if (it == pending_.end()) co_return;
+    it->second.asking = false;
+    if (answer) on_decision(answer.value().get<proto::Decision>());
+  }
+
+  void write_prepare(capnp::MessageBuilder& record, txn_id id, const prepared& p) const {
+    auto r = record.initRoot<proto::ParticipantRecord>().initPrepared();
+    detail::set_id(r.initId(), id);
+    r.setCoordinator(p.coordinator);
+    r.setAt(p.at.since_epoch.count());
+    auto before = r.initBefore(static_cast<unsigned>(p.before.size()));
+    for (unsigned i = 0; i < p.before.size(); ++i) {
+      detail::set_before(before[i], p.before[i].first, p.before[i].second);
+    }
+    const auto held = locks_.held(id);
+    auto locks = r.initLocks(static_cast<unsigned>(held.size()));
+    for (unsigned i = 0; i < held.size(); ++i) {
+      locks[i].setKey(held[i].first);
+      locks[i].setExclusive(held[i].second);
+    }
+    auto writes = r.initWrites(static_cast<unsigned>(p.writes.size()));
+    unsigned i = 0;
+    for (const auto& [key, v] : p.writes) {
+      writes[i].setKey(key);
+      writes[i].setValue(v);
+      ++i;
+    }
+  }
+
+  /// Appends and syncs `record`; on failure stops this actor with the storage's error (a
+  /// participant that cannot keep its promises must not vote).
+  bool log(capnp::MessageBuilder& record) {
+    if (!log_) return true;
+    const auto words = capnp::messageToFlatArray(record);
+    const auto written = log_->append(std::as_bytes(std::span{words.begin(), words.size()}));
+    const auto synced = written ? log_->sync() : written;
+    if (synced) return true;
+    self_.stop(self_.ref(), synced.error());
+    return false;
+  }
+
+  /// Applies one record read back at start; false if it is not one.
+  bool replay(std::span<const std::byte> bytes) {
+    // Copied into words: the log hands out records at any alignment.
+    std::vector<capnp::word> words((bytes.size() + sizeof(capnp::word) - 1) / sizeof(capnp::word));
+    std::memcpy(words.data(), bytes.data(), bytes.size());
+    try {
+      capnp::FlatArrayMessageReader reader{
+          kj::ArrayPtr<const capnp::word>{words.data(), words.size()}};
+      const auto record = reader.getRoot<proto::ParticipantRecord>();
+      if (record.isDecided()) {
+        const auto d = record.getDecided();
+        const auto it = pending_.find(detail::id_of(d.getId()));
+        if (it != pending_.end()) {
+          finish(it, d.getCommit());
+          pending_.erase(it);
+        }
+        return true;
+      }
+      const auto r = record.getPrepared();
+      const txn_id id = detail::id_of(r.getId());
+      prepared p{.coordinator = r.getCoordinator(), .at = time_point{duration{r.getAt()}}};
+      for (const auto b : r.getBefore()) p.before.emplace_back(b.getIndex(), detail::value_of(b));
+      for (const auto w : r.getWrites()) {
+        p.writes[detail::text_of(w.getKey())] = detail::text_of(w.getValue());
+      }
+      for (const auto l : r.getLocks()) {
+        if (!locks_.acquire(detail::text_of(l.getKey()), id, l.getExclusive())) return false;
+      }
+      pending_[id] = std::move(p);
+      return true;
+    } catch (const kj::Exception&) {
+      return false;  // intact bytes (the frame's checksum held) that are not a record
+    }
+  }
+
+  void vote_yes(envelope& e, const prepared& p) {
+    message<proto::Vote> v;
+    auto yes = v->initYes(static_cast<unsigned>(p.before.size()));
+    for (unsigned i = 0; i < p.before.size(); ++i) {
+      detail::set_before(yes[i], p.before[i].first, p.before[i].second);
+    }
+    self_.reply(e, std::move(v));
+  }
+
+  void vote_no(envelope& e, const refusal& r) {
+    message<proto::Vote> v;
+    auto no = v->initNo();
+    no.setWhy(r.why);
+    no.setKey(r.key);
+    self_.reply(e, std::move(v));
+  }
+
+  /// A client runs one transaction at a time and numbers them upwards: once one of its
+  /// transactions is decided here, a prepare of an earlier one is late.
+  void note_finished(txn_id id) {
+    std::uint64_t& latest = finished_[id.client];
+    latest = std::max(latest, id.sequence);
+  }
+  [[nodiscard]] bool finished(txn_id id) const {
+    const auto it = finished_.find(id.client);
+    return it != finished_.end() && id.sequence <= it->second;
+  }
+
+  actor_context& self_;
+  participant_config config_;
+  std::size_t group_ = 0;
+  std::optional<kv::durable_log> log_;
+  values store_;
+  lock_table locks_;
+  std::map<txn_id, prepared> pending_;
+  std::map<std::uint64_t, std::uint64_t> finished_;  // per client: its latest decided
+};
+
+}  // namespace
+
+task<result<void>> participant(actor_context& self, participant_config config) {
+  const duration period = config.inquiry_after;
+  participant_state state{self, std::move(config)};
+  BOOST_OUTCOME_CO_TRY(state.open());
+  self.tick_every(period);
+  for (;;) {
+    envelope e = co_await self.receive();
+    dispatch(e, on<proto::Prepare>([&](envelope& p, auto m) { state.on_prepare(p, m); }),
+             on<proto::Decision>([&](envelope&, auto d) { state.on_decision(d); }),
+             on<sys::Tick>([&](envelope&) { state.inquire(); }));
+  }
+}
+
+}  // namespace coact::policies::txn
