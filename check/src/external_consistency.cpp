@@ -463,10 +463,10 @@ result<external_report> check_external_consistency(const std::vector<transaction
   for (const transaction& t : txns) {
     if (t.outcome != event_type::ok || t.version) continue;
     if (why != nullptr) {
-      *why = "the transaction of process " + std::to_string(t.process) + " invoked at index " +
-             std::to_string(t.invoke_index) +
-             " completed ok without a version: its commit timestamp (a read-only "
-             "transaction's snapshot timestamp), which external consistency is judged by";
+      *why = "the transaction of process " + std::to_string(t.process) + " completed ok at index " +
+             std::to_string(t.complete_index) +
+             " without a version: its commit timestamp (a read-only transaction's snapshot "
+             "timestamp), by which external consistency is judged";
     }
     return errc::invalid_argument;
   }

@@ -478,9 +478,9 @@ TEST_CASE("external: what cannot be judged is said, not guessed", "[check][exter
     REQUIRE_FALSE(r);
     CHECK(r.error() == coact::errc::invalid_argument);
     CHECK(why ==
-          "the transaction of process 3 invoked at index 0 completed ok without a version: its "
-          "commit timestamp (a read-only transaction's snapshot timestamp), which external "
-          "consistency is judged by");
+          "the transaction of process 3 completed ok at index 1 without a version: its commit "
+          "timestamp (a read-only transaction's snapshot timestamp), by which external "
+          "consistency is judged");
   }
 }
 
