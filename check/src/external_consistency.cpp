@@ -156,7 +156,6 @@ class checker {
         keys_[key].timeline.push_back({.ts = ts, .txn = t, .value = std::move(value)});
       }
     }
-    std::set<std::pair<std::size_t, std::size_t>> reported;
     for (auto& [key, k] : keys_) {
       // Stable: a transaction's appends keep their order.
       std::stable_sort(k.timeline.begin(), k.timeline.end(),
@@ -168,7 +167,7 @@ class checker {
         const timed_write& b = k.timeline[i];
         if (a.ts != b.ts || a.txn == b.txn) continue;
         k.tied = true;
-        if (!reported.emplace(a.txn, b.txn).second) continue;
+        if (!tied_pairs_.emplace(a.txn, b.txn).second) continue;
         add(external_violation_kind::duplicate_timestamp, key, {a.txn, b.txn},
             name(a.txn) + " and " + name(b.txn) + " both wrote key " + to_string(key) + " at ts " +
                 std::to_string(a.ts));
@@ -240,7 +239,7 @@ class checker {
                 ", which no transaction wrote");
         continue;
       }
-      if (!k->second.judgeable) {
+      if (!k->second.judgeable || tied_read(t, at, op.key, k->second)) {
         ++report_.unjudged_reads;
         continue;
       }
@@ -256,6 +255,26 @@ class checker {
                       own == own_writes.end() ? nullptr : &own->second);
       }
     }
+  }
+
+  /// Whether read-write reader t read `key`, which another committed transaction wrote at
+  /// t's own timestamp: no order of their timestamps says whether t should see that write
+  /// (a reader of the key holds it locked until it commits, so a store that commits them
+  /// in real time gives them distinct timestamps). Reports it as duplicate_timestamp.
+  bool tied_read(std::size_t t, const snapshot& at, const datum& key, const key_facts& k) {
+    if (at.read_only) return false;
+    auto w = std::partition_point(k.timeline.begin(), k.timeline.end(),
+                                  [&](const timed_write& e) { return e.ts < at.ts; });
+    for (; w != k.timeline.end() && w->ts == at.ts; ++w) {
+      if (w->txn == t) continue;  // its own write
+      if (tied_pairs_.emplace(std::min(t, w->txn), std::max(t, w->txn)).second) {
+        add(external_violation_kind::duplicate_timestamp, key, {t, w->txn},
+            name(t) + " read key " + to_string(key) + " and " + name(w->txn) +
+                " wrote it, both at ts " + std::to_string(at.ts));
+      }
+      return true;
+    }
+    return false;
   }
 
   /// Reader t read `v` of register `key`; `own` is its own last write of it, if any.
@@ -429,6 +448,8 @@ class checker {
   const std::vector<transaction>& txns_;
   std::map<datum, key_facts> keys_;
   std::vector<bool> committed_;
+  /// Transactions reported as sharing a timestamp, the lower position first: once a pair.
+  std::set<std::pair<std::size_t, std::size_t>> tied_pairs_;
   external_report report_;
 };
 

@@ -267,6 +267,27 @@ TEST_CASE("external: two committed writes of one key at one timestamp", "[check]
     h.complete(0, event_type::ok, {w("x", 1)}, 10).complete(1, event_type::ok, {w("y", 2)}, 10);
     require_valid(h);
   }
+  SECTION("a read-write transaction reads a key another writes at its timestamp") {
+    // Whether it should see the write, no order of timestamps says: either read is refused.
+    const auto read = GENERATE(std::optional<std::int64_t>{}, std::optional<std::int64_t>{1});
+    txn_history h;
+    h.invoke(0, {w("x", 1)}).invoke(1, {r("x", nil), w("y", 1)});
+    h.complete(0, event_type::ok, {w("x", 1)}, 20);
+    h.complete(1, event_type::ok, {r("x", read), w("y", 1)}, 20);
+    const auto r = judge(h.txns());
+    INFO(explain(r));
+    REQUIRE(kinds(r) == std::vector{external_violation_kind::duplicate_timestamp});
+    CHECK(r.violations.front().reason ==
+          "T1 (process 1) read key \"x\" and T0 (process 0) wrote it, both at ts 20");
+    CHECK(r.unjudged_reads == 1);
+  }
+  SECTION("a read-only transaction at a writer's timestamp sees it: fine") {
+    txn_history h;
+    h.invoke(0, {w("x", 1)}).invoke(1, {r("x", nil)});
+    h.complete(0, event_type::ok, {w("x", 1)}, 20);
+    h.complete(1, event_type::ok, {r("x", 1)}, 20);
+    require_valid(h);
+  }
   SECTION("a list's reads are then not judged: the appends' order is unknown") {
     txn_history h;
     h.invoke(0, {append("l", 1)}).invoke(1, {append("l", 2)});
@@ -332,12 +353,15 @@ TEST_CASE("external: future reads return a write beyond their snapshot", "[check
           "T1 (process 1), reading at ts 15, read 1 of key \"x\", which T0 (process 0) wrote at "
           "ts 20, after the snapshot");
   }
-  SECTION("read-write: a write at its own timestamp") {
+  SECTION("read-write: a write timestamped above its commit") {
     txn_history h;
     h.invoke(0, {w("x", 1)}).invoke(1, {r("x", nil), w("y", 1)});
-    h.complete(0, event_type::ok, {w("x", 1)}, 20);
+    h.complete(0, event_type::ok, {w("x", 1)}, 25);
     h.complete(1, event_type::ok, {r("x", 1), w("y", 1)}, 20);
-    (void)only(h, external_violation_kind::future_read);
+    const auto v = only(h, external_violation_kind::future_read);
+    CHECK(v.reason ==
+          "T1 (process 1), committing at ts 20, read 1 of key \"x\", which T0 (process 0) wrote "
+          "at ts 25, not before the reader's commit");
   }
   SECTION("a list element appended above the snapshot") {
     txn_history h;

@@ -17,7 +17,8 @@ enum class external_violation_kind : std::uint8_t {
   /// T1 completed before T2 was invoked, yet T2's timestamp is below T1's (or equal to it,
   /// when T2 writes).
   timestamp_order,
-  /// Two committed transactions wrote one key at the same timestamp.
+  /// Two committed read-write transactions that conflict on a key (both write it, or one
+  /// reads it and the other writes it) share a timestamp: the timestamps do not order them.
   duplicate_timestamp,
   /// A read missed a committed write its snapshot includes (or its own earlier write).
   stale_read,
@@ -60,7 +61,8 @@ struct external_report {
   std::size_t reads = 0;      ///< the `r` micro-operations of ok transactions
   /// Of those, the reads not judged: they returned a write of unknown timestamp (an info
   /// transaction's without a version), or read a key marked unjudgeable, or a list key two
-  /// committed transactions appended to at one timestamp (their order is unknown).
+  /// committed transactions appended to at one timestamp (their order is unknown), or a key
+  /// another committed transaction wrote at the reader's own commit timestamp.
   std::size_t unjudged_reads = 0;
 
   [[nodiscard]] bool valid() const noexcept { return violations.empty(); }
@@ -91,7 +93,9 @@ struct external_report {
 ///   with a timestamp may or may not have committed: its absence is fine, but a read that
 ///   returns its write shows that it committed, and then every read that sees its
 ///   timestamp must see it.
-/// - Two committed transactions that write one key have different timestamps.
+/// - Two committed read-write transactions that both write a key, or one of which reads a
+///   key the other writes, have different timestamps (the reads of such a key, at such a
+///   timestamp, are not judged).
 ///
 /// Fails with errc::invalid_argument, saying why in `*why` when not null, when an ok
 /// transaction has no timestamp: its history cannot be judged. O((n + l) log n) for n
