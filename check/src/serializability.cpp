@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <utility>
 
@@ -434,30 +435,6 @@ serializability_report check_serializability(const std::vector<transaction>& txn
     report.anomalies.push_back(std::move(a));
   }
   return report;
-}
-
-result<std::vector<transaction>> transactions_of(const history& h, std::string* why) {
-  const auto ops = pair_operations(h);
-  if (!ops) return ops.error();
-  std::vector<transaction> txns;
-  for (const operation& op : ops.value()) {
-    if (op.f != op_kind::txn) {
-      if (why != nullptr) {
-        *why = "the operation invoked at index " + std::to_string(op.invoke_index) + " is a " +
-               to_string(op.f) + ", not a transaction (f txn)";
-      }
-      return errc::invalid_argument;
-    }
-    txns.push_back({.process = op.process,
-                    .outcome = op.outcome,
-                    .invoke_index = op.invoke_index,
-                    .ops = op.txn});
-  }
-  if (txns.empty()) {
-    if (why != nullptr) *why = "no transactions";
-    return errc::invalid_argument;
-  }
-  return txns;
 }
 
 std::string explain(const serializability_report& r, const std::vector<transaction>& txns) {

@@ -18,6 +18,7 @@
 
 #include "coact/check/causal.hpp"
 #include "coact/check/convergence.hpp"
+#include "coact/check/external_consistency.hpp"
 #include "coact/check/history_json.hpp"
 #include "coact/check/jepsen_log.hpp"
 #include "coact/check/linearizability.hpp"
@@ -105,7 +106,8 @@ int run_check(const history_source& source, Checker checker, Judge judge) {
   const auto is_txn = [](const check::event& e) { return e.f == check::op_kind::txn; };
   if (const auto txn = std::find_if(h->begin(), h->end(), is_txn); txn != h->end()) {
     std::cerr << "coact check: " << source.file << ": the event at index " << txn->index
-              << " is a transaction (f txn): `coact check serializable` judges transactions\n";
+              << " is a transaction (f txn): `coact check serializable` and `coact check "
+                 "external` judge transactions\n";
     return exit_bad_input;
   }
   auto report = checker(*h);
@@ -347,6 +349,21 @@ void add_staleness(CLI::App& parent, int* status) {
   });
 }
 
+/// The transactions of the history in `source`, or a message on stderr naming the file and
+/// what is wrong: the file cannot be read, or holds an operation that is not a transaction.
+std::optional<std::vector<check::transaction>> load_transactions(const history_source& source) {
+  auto h = load(source);
+  if (!h) return std::nullopt;
+  std::string why;
+  auto txns = check::transactions_of(*h, &why);
+  if (!txns) {
+    std::cerr << "coact check: " << source.file << ": "
+              << (why.empty() ? txns.error().message() : why) << '\n';
+    return std::nullopt;
+  }
+  return std::move(txns).value();
+}
+
 void add_serializable(CLI::App& parent, int* status) {
   auto source = std::make_shared<history_source>();
   CLI::App* command = parent.add_subcommand(
@@ -355,22 +372,41 @@ void add_serializable(CLI::App& parent, int* status) {
       "infers them from list appends)");
   add_source_options(*command, *source);
   command->callback([source, status] {
-    auto h = load(*source);
-    if (!h) {
+    const auto txns = load_transactions(*source);
+    if (!txns) {
+      *status = exit_bad_input;
+      return;
+    }
+    const auto report = check::check_serializability(*txns);
+    std::cout << check::explain(report, *txns);
+    *status = report.valid() ? exit_pass : exit_violation;
+  });
+}
+
+void add_external(CLI::App& parent, int* status) {
+  auto source = std::make_shared<history_source>();
+  CLI::App* command = parent.add_subcommand(
+      "external",
+      "are the transactions externally consistent? (Spanner's guarantee; each completion's "
+      "version is its commit or snapshot timestamp: timestamps agree with real time, reads "
+      "return exactly their snapshot)");
+  add_source_options(*command, *source);
+  command->callback([source, status] {
+    const auto txns = load_transactions(*source);
+    if (!txns) {
       *status = exit_bad_input;
       return;
     }
     std::string why;
-    auto txns = check::transactions_of(*h, &why);
-    if (!txns) {
+    const auto report = check::check_external_consistency(*txns, &why);
+    if (!report) {
       std::cerr << "coact check: " << source->file << ": "
-                << (why.empty() ? txns.error().message() : why) << '\n';
+                << (why.empty() ? report.error().message() : why) << '\n';
       *status = exit_bad_input;
       return;
     }
-    const auto report = check::check_serializability(txns.value());
-    std::cout << check::explain(report, txns.value());
-    *status = report.valid() ? exit_pass : exit_violation;
+    std::cout << check::explain(report.value());
+    *status = report.value().valid() ? exit_pass : exit_violation;
   });
 }
 
@@ -385,6 +421,7 @@ void add_check_command(CLI::App& app, int* status) {
   add_convergence(*check, status);
   add_staleness(*check, status);
   add_serializable(*check, status);
+  add_external(*check, status);
 }
 
 }  // namespace coact::tools

@@ -2,24 +2,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "coact/check/history.hpp"
-#include "coact/runtime/result.hpp"
+#include "coact/check/transaction.hpp"
 
 namespace coact::check {
-
-/// A transaction of a history: ok committed it, fail aborted it, info may have done either.
-/// `ops` are the completion's when ok (reads hold what they returned), else the
-/// invocation's.
-struct transaction {
-  std::int64_t process = 0;
-  event_type outcome = event_type::info;
-  std::uint64_t invoke_index = 0;
-  std::vector<micro_op> ops;
-};
 
 /// Adya's dependencies between committed transactions: ww (a installed a version, b the
 /// next), wr (b read what a wrote), rw (a read a version, b installed the next one).
@@ -80,12 +69,6 @@ struct serializability_report {
 /// (`w`, unique values) give wr edges only: a register's reads reveal no version order.
 /// Real-time order is not used (serializability, not strict serializability).
 [[nodiscard]] serializability_report check_serializability(const std::vector<transaction>& txns);
-
-/// The transactions of `h`, in invocation order. Fails with errc::parse_error when the
-/// history does not pair up, and errc::invalid_argument, saying why in `*why` when not
-/// null, when it holds an operation that is not a transaction, or none.
-[[nodiscard]] result<std::vector<transaction>> transactions_of(const history& h,
-                                                               std::string* why = nullptr);
 
 /// The report as text: one line per anomaly, each cycle as
 /// `T3 (process 2) -rw "k1"-> T5 (process 4) -wr 7-> T3` (keys as Jepsen prints them).
