@@ -1,22 +1,17 @@
 #include "coact/policies/txn/participant.hpp"
 
-#include <capnp/message.h>
-#include <capnp/serialize.h>
-#include <kj/exception.h>
-
 #include <charconv>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
-#include "coact/actors/durable_log.hpp"
 #include "coact/policies/txn/lock_table.hpp"
 #include "coact/policies/txn/placement.hpp"
 #include "coact/runtime/dispatch.hpp"
 #include "coact/runtime/system.capnp.h"
+#include "record_log.hpp"
 #include "wire_form.hpp"
 
 namespace coact::policies::txn {
@@ -50,15 +45,8 @@ class participant_state {
   }
 
   result<void> open() {
-    if (!config_.storage) return success();
-    bool broken = false;
-    auto log =
-        kv::durable_log::open(std::move(config_.storage), [&](std::span<const std::byte> bytes) {
-          if (!broken) broken = !replay(bytes);
-        });
-    if (!log) return log.error();
-    if (broken) return errc::parse_error;
-    log_.emplace(std::move(log).value());
+    BOOST_OUTCOME_TRY(log_, detail::record_log<proto::ParticipantRecord>::open(
+                                std::move(config_.storage), [this](auto r) { return replay(r); }));
     return success();
   }
 
@@ -213,48 +201,34 @@ class participant_state {
   /// Appends and syncs `record`; on failure stops this actor with the storage's error (a
   /// participant that cannot keep its promises must not vote).
   bool log(capnp::MessageBuilder& record) {
-    if (!log_) return true;
-    const auto words = capnp::messageToFlatArray(record);
-    const auto written = log_->append(std::as_bytes(std::span{words.begin(), words.size()}));
-    const auto synced = written ? log_->sync() : written;
-    if (synced) return true;
-    self_.stop(self_.ref(), synced.error());
-    return false;
+    const auto logged = log_.append(record);
+    if (!logged) self_.stop(self_.ref(), logged.error());
+    return static_cast<bool>(logged);
   }
 
-  /// Applies one record read back at start; false if it is not one.
-  bool replay(std::span<const std::byte> bytes) {
-    // Copied into words: the log hands out records at any alignment.
-    std::vector<capnp::word> words((bytes.size() + sizeof(capnp::word) - 1) / sizeof(capnp::word));
-    std::memcpy(words.data(), bytes.data(), bytes.size());
-    try {
-      capnp::FlatArrayMessageReader reader{
-          kj::ArrayPtr<const capnp::word>{words.data(), words.size()}};
-      const auto record = reader.getRoot<proto::ParticipantRecord>();
-      if (record.isDecided()) {
-        const auto d = record.getDecided();
-        const auto it = pending_.find(detail::id_of(d.getId()));
-        if (it != pending_.end()) {
-          finish(it, d.getCommit());
-          pending_.erase(it);
-        }
-        return true;
+  /// Applies one record read back at start; false if it contradicts the others.
+  bool replay(proto::ParticipantRecord::Reader record) {
+    if (record.isDecided()) {
+      const auto d = record.getDecided();
+      const auto it = pending_.find(detail::id_of(d.getId()));
+      if (it != pending_.end()) {
+        finish(it, d.getCommit());
+        pending_.erase(it);
       }
-      const auto r = record.getPrepared();
-      const txn_id id = detail::id_of(r.getId());
-      prepared p{.coordinator = r.getCoordinator(), .at = time_point{duration{r.getAt()}}};
-      for (const auto b : r.getBefore()) p.before.emplace_back(b.getIndex(), detail::value_of(b));
-      for (const auto w : r.getWrites()) {
-        p.writes[detail::text_of(w.getKey())] = detail::text_of(w.getValue());
-      }
-      for (const auto l : r.getLocks()) {
-        if (!locks_.acquire(detail::text_of(l.getKey()), id, l.getExclusive())) return false;
-      }
-      pending_[id] = std::move(p);
       return true;
-    } catch (const kj::Exception&) {
-      return false;  // intact bytes (the frame's checksum held) that are not a record
     }
+    const auto r = record.getPrepared();
+    const txn_id id = detail::id_of(r.getId());
+    prepared p{.coordinator = r.getCoordinator(), .at = time_point{duration{r.getAt()}}};
+    for (const auto b : r.getBefore()) p.before.emplace_back(b.getIndex(), detail::value_of(b));
+    for (const auto w : r.getWrites()) {
+      p.writes[detail::text_of(w.getKey())] = detail::text_of(w.getValue());
+    }
+    for (const auto l : r.getLocks()) {
+      if (!locks_.acquire(detail::text_of(l.getKey()), id, l.getExclusive())) return false;
+    }
+    pending_[id] = std::move(p);
+    return true;
   }
 
   void vote_yes(envelope& e, const prepared& p) {
@@ -288,7 +262,7 @@ class participant_state {
   actor_context& self_;
   participant_config config_;
   std::size_t group_ = 0;
-  std::optional<kv::durable_log> log_;
+  detail::record_log<proto::ParticipantRecord> log_;
   values store_;
   lock_table locks_;
   std::map<txn_id, prepared> pending_;
