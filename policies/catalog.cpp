@@ -10,6 +10,8 @@
 #include "coact/policies/quorum/deployment.hpp"
 #include "coact/policies/read_concern/deployment.hpp"
 #include "coact/policies/strong/deployment.hpp"
+#include "coact/policies/txn/deployment.hpp"
+#include "coact/policies/txn/txn.capnp.h"
 
 namespace coact::policies {
 namespace {
@@ -83,6 +85,10 @@ std::vector<variant> build() {
       // whose every read is consistent has linearizable histories.
       linearizable(make("dynamo-consistent", "dynamo ConsistentRead", "dynamo", &dynamo::deploy,
                         dynamo::options{.client = {.consistent_read = true}}, raft_append)),
+      make("txn-2pc", "txn-2pc", "txn-2pc", &txn::deploy, txn::options{},
+           capnp::typeId<txn::proto::Prepare>()),
+      make("txn-2pc-replicated", "txn-2pc-replicated", "txn-2pc-replicated", &txn::deploy,
+           txn::options{.replicated = true}, capnp::typeId<txn::proto::Prepare>()),
   };
 }
 

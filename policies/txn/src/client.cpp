@@ -9,20 +9,39 @@
 
 namespace coact::policies::txn {
 
-txn_client::txn_client(const kv::directory& directory, std::vector<kv::member> groups,
-                       std::uint64_t id, client_options options)
-    : directory_(&directory), groups_(std::move(groups)), id_(id), options_(options) {}
+namespace {
 
-task<result<kv::txn_result>> txn_client::transact(actor_context& self,
-                                                  std::vector<kv::txn_op> ops) {
-  if (ops.empty()) co_return kv::kv_errc::empty_transaction;
-  message<proto::Transaction> t;
-  detail::set_id(t->initId(), {.client = id_, .sequence = ++sequence_});
-  auto list = t->initOps(static_cast<unsigned>(ops.size()));
-  for (unsigned i = 0; i < ops.size(); ++i) detail::set_op(list[i], ops[i]);
-  const kv::member& home = groups_[group_of(ops.front().key, groups_.size())];
-  auto answer = co_await self.ask<proto::Outcome>(directory_->get(home.node, coordinator_role),
-                                                  std::move(t), options_.timeout);
+replication::verdict judge(const envelope& answer) {
+  const auto outcome = answer.get<proto::Outcome>();
+  if (outcome.isNotLeader()) {
+    const auto hint = outcome.getNotLeader();
+    return {.what = replication::verdict::kind::refused,
+            .leader = hint.getHasLeader() ? std::optional{hint.getLeader()} : std::nullopt};
+  }
+  if (outcome.isUnknown()) return {.what = replication::verdict::kind::unknown};
+  return {};
+}
+
+}  // namespace
+
+txn_client::txn_client(const kv::directory& directory, std::vector<kv::member> groups,
+                       std::vector<std::uint32_t> coordinators, std::uint64_t id,
+                       client_options options)
+    : directory_(&directory), groups_(std::move(groups)), id_(id), options_(options) {
+  if (!coordinators.empty()) leader_.emplace(std::move(coordinators), id, options_.leader);
+}
+
+task<result<envelope>> txn_client::ask(actor_context& self, std::function<envelope()> t,
+                                       const kv::member& home) {
+  if (leader_) {
+    const auto where = [this](std::uint32_t node) {
+      return directory_->get(node, coordinator_role);
+    };
+    co_return co_await leader_->submit(self, where, t, capnp::typeId<proto::Outcome>(), judge,
+                                       true);
+  }
+  auto answer = co_await self.ask_envelope(directory_->get(home.node, coordinator_role), t(),
+                                           options_.timeout, capnp::typeId<proto::Outcome>());
   if (!answer) {
     const std::error_code e = answer.error();
     // Refused before it left: it certainly did nothing. Anything else may have reached the
@@ -32,14 +51,39 @@ task<result<kv::txn_result>> txn_client::transact(actor_context& self,
     }
     co_return errc::timeout;
   }
+  co_return answer;
+}
+
+std::string txn_client::name_of(std::uint32_t node) const {
+  for (const kv::member& m : groups_) {
+    if (m.node == node && !m.name.empty()) return m.name;
+  }
+  return std::to_string(node);
+}
+
+task<result<kv::txn_result>> txn_client::transact(actor_context& self,
+                                                  std::vector<kv::txn_op> ops) {
+  if (ops.empty()) co_return kv::kv_errc::empty_transaction;
+  const txn_id id{.client = id_, .sequence = ++sequence_};
+  const auto build = [&ops, id] {
+    message<proto::Transaction> t;
+    detail::set_id(t->initId(), id);
+    auto list = t->initOps(static_cast<unsigned>(ops.size()));
+    for (unsigned i = 0; i < ops.size(); ++i) detail::set_op(list[i], ops[i]);
+    return std::move(t).take();
+  };
+  auto answer = co_await ask(self, build, groups_[group_of(ops.front().key, groups_.size())]);
+  if (!answer) co_return answer.error();
   const auto outcome = answer.value().get<proto::Outcome>();
   if (outcome.isAborted()) co_return detail::error_of(outcome.getAborted().getWhy());
+  // Never from the plain coordinators: a leader's unknown ends the leader client's submit.
+  if (!outcome.isCommitted()) co_return errc::timeout;
   kv::txn_result out;
   out.before.resize(ops.size());
   for (const auto b : outcome.getCommitted()) {
     if (b.getIndex() < ops.size()) out.before[b.getIndex()] = detail::value_of(b);
   }
-  out.node = home.name.empty() ? std::to_string(home.node) : home.name;
+  out.node = name_of(outcome.getCoordinator());
   co_return out;
 }
 

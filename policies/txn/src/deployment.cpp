@@ -6,26 +6,42 @@
 #include <vector>
 
 #include "coact/policies/txn/coordinator.hpp"
+#include "coact/policies/txn/replicated_coordinator.hpp"
 #include "coact/runtime/assert.hpp"
 
 namespace coact::policies::txn {
 namespace {
 
+kv::descriptor descriptor_of(bool replicated) {
+  if (!replicated) {
+    return {.family = "txn-2pc",
+            .guarantees =
+                "serializable transactions (strict two-phase locking, no-wait; "
+                "two-phase commit with a durable decision): all of a transaction "
+                "or none, money neither created nor lost",
+            .under_partition = kv::availability::unavailable,
+            .round_trips =
+                "a transaction: 2 RTT (client-coordinator, coordinator-"
+                "participants prepare) and a one-way decision; a log sync at each "
+                "participant and, to commit, at the coordinator",
+            .capabilities = {"transactions"}};
+  }
+  return {.family = "txn-2pc-replicated",
+          .guarantees =
+              "serializable transactions as txn-2pc, the commit decided by a Raft "
+              "group of coordinators: a coordinator crash blocks no participant",
+          .under_partition = kv::availability::unavailable,
+          .round_trips =
+              "a transaction: 3 RTT (client-leader, leader-participants prepare, "
+              "leader-majority for the decision) and a one-way decision; a log "
+              "sync at each participant and on a majority of coordinators",
+          .capabilities = {"transactions"}};
+}
+
 class txn_deployment final : public kv::deployment_base {
  public:
   txn_deployment(kv::topology topology, options settings)
-      : deployment_base(
-            std::move(topology),
-            {.family = "txn-2pc",
-             .guarantees = "serializable transactions (strict two-phase locking, no-wait; "
-                           "two-phase commit with a durable decision): all of a transaction "
-                           "or none, money neither created nor lost",
-             .under_partition = kv::availability::unavailable,
-             .round_trips = "a transaction: 2 RTT (client-coordinator, coordinator-"
-                            "participants prepare) and a one-way decision; a log sync at each "
-                            "participant and, to commit, at the coordinator",
-             .capabilities = {"transactions"}},
-            settings),
+      : deployment_base(std::move(topology), descriptor_of(settings.replicated), settings),
         settings_(std::move(settings)) {
     for (const auto& m : topology_.replicas) groups_.push_back(m.node);
   }
@@ -37,26 +53,44 @@ class txn_deployment final : public kv::deployment_base {
         system.spawn(&participant, participant_config{.node = node,
                                                       .groups = groups_,
                                                       .directory = directory_.get(),
+                                                      .coordinators = coordinators(),
                                                       .storage = storage(node, "participant.log"),
                                                       .inquiry_after = settings_.inquiry_after,
                                                       .on_decided = settings_.on_decided});
-    auto c = system.spawn(&coordinator,
-                          coordinator_config{.node = node,
-                                             .groups = groups_,
-                                             .directory = directory_.get(),
-                                             .storage = storage(node, "coordinator.log"),
-                                             .prepare_timeout = settings_.prepare_timeout});
+    auto c = settings_.replicated
+                 ? system.spawn(
+                       &replicated_coordinator,
+                       replicated_coordinator_config{.node = node,
+                                                     .members = groups_,
+                                                     .groups = groups_,
+                                                     .directory = directory_.get(),
+                                                     .timing = settings_.timing,
+                                                     .storage = storage(node, "coordinator.raft"),
+                                                     .random = random(node, "txn/raft"),
+                                                     .prepare_timeout = settings_.prepare_timeout,
+                                                     .on_leader = settings_.on_leader})
+                 : system.spawn(&coordinator,
+                                coordinator_config{.node = node,
+                                                   .groups = groups_,
+                                                   .directory = directory_.get(),
+                                                   .storage = storage(node, "coordinator.log"),
+                                                   .prepare_timeout = settings_.prepare_timeout});
     // A system that refuses to spawn is shutting down: its node serves nothing anyway.
     if (p) directory_->set(node, participant_role, p.value());
     if (c) directory_->set(node, coordinator_role, c.value());
   }
 
   [[nodiscard]] std::unique_ptr<kv::client> make_client(std::uint32_t) override {
-    return std::make_unique<txn_client>(*directory_, topology_.replicas, next_client_id(),
-                                        settings_.client);
+    return std::make_unique<txn_client>(*directory_, topology_.replicas, coordinators(),
+                                        next_client_id(), settings_.client);
   }
 
  private:
+  /// The coordinator group, when there is one.
+  [[nodiscard]] std::vector<std::uint32_t> coordinators() const {
+    return settings_.replicated ? groups_ : std::vector<std::uint32_t>{};
+  }
+
   options settings_;
   std::vector<std::uint32_t> groups_;
 };

@@ -1,5 +1,6 @@
 #include "coact/policies/txn/participant.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <optional>
@@ -25,7 +26,8 @@ struct prepared {
   values writes;
   std::vector<std::pair<unsigned, std::optional<std::string>>> before;
   time_point at;
-  bool asking = false;  // an Inquiry is in flight
+  bool asking = false;        // an Inquiry is in flight
+  std::size_t inquiries = 0;  // unanswered, with a coordinator group
   time_point asked;
 };
 
@@ -85,7 +87,7 @@ class participant_state {
       if (p.asking || now - std::max(p.at, p.asked) < config_.inquiry_after) continue;
       p.asking = true;
       p.asked = now;
-      self_.launch(ask_decision(id, p.coordinator));
+      self_.launch(ask_decision(id, asked_next(p)));
     }
   }
 
@@ -163,6 +165,17 @@ class participant_state {
     note_finished(it->first);
   }
 
+  /// Whom to ask next: the coordinator, or with a coordinator group, from it (or the leader
+  /// a member pointed at) each member in turn that does not answer, so that the inquiries
+  /// find the leader.
+  std::uint32_t asked_next(const prepared& p) const {
+    const auto& group = config_.coordinators;
+    const auto from = std::find(group.begin(), group.end(), p.coordinator);
+    if (from == group.end()) return p.coordinator;
+    const auto first = static_cast<std::size_t>(from - group.begin());
+    return group[(first + p.inquiries) % group.size()];
+  }
+
   task<void> ask_decision(txn_id id, std::uint32_t coordinator) {
     message<proto::Inquiry> q;
     detail::set_id(q->initId(), id);
@@ -170,8 +183,20 @@ class participant_state {
         config_.directory->get(coordinator, coordinator_role), std::move(q), config_.inquiry_after);
     const auto it = pending_.find(id);
     if (it == pending_.end()) co_return;
-    it->second.asking = false;
-    if (answer) on_decision(answer.value().get<proto::Decision>());
+    prepared& p = it->second;
+    p.asking = false;
+    if (!answer) {
+      ++p.inquiries;  // asked again later: the next member
+      co_return;
+    }
+    const auto d = answer.value().get<proto::Decision>();
+    // Asked again later: the leader a member that does not lead points at, else the same.
+    if (d.isPending() && d.getLeader() >= 0) {
+      p.coordinator = static_cast<std::uint32_t>(d.getLeader());
+      p.inquiries = 0;
+      p.asked = p.at;  // at the next tick: a hint is worth following at once
+    }
+    on_decision(d);
   }
 
   void write_prepare(capnp::MessageBuilder& record, txn_id id, const prepared& p) const {
@@ -272,7 +297,8 @@ class participant_state {
 }  // namespace
 
 task<result<void>> participant(actor_context& self, participant_config config) {
-  const duration period = config.inquiry_after;
+  // Ticks finer than inquiry_after, so that an inquiry goes soon after it is due.
+  const duration period = config.inquiry_after / 5;
   participant_state state{self, std::move(config)};
   BOOST_OUTCOME_CO_TRY(state.open());
   self.tick_every(period);

@@ -1,8 +1,9 @@
-// txn-2pc in the simulator: list-append transactions over several groups are serializable
-// (checked by the Elle-style checker); a bank keeps its money constant in every audit and
-// loses no prepared transaction under crashes of participants and coordinators; and a
-// coordinator that crashes between prepare and decision blocks the participants that voted
-// yes, holding their locks, until it recovers.
+// txn-2pc and txn-2pc-replicated in the simulator: list-append transactions over several
+// groups are serializable (checked by the Elle-style checker); a bank keeps its money
+// constant in every audit and loses no prepared transaction under crashes of participants
+// and coordinators; and a coordinator that crashes between prepare and decision blocks the
+// participants that voted yes, holding their locks, until it recovers (txn-2pc), or not at
+// all (txn-2pc-replicated, whose decision is on a Raft group).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -41,13 +42,28 @@ struct decided {
   bool commit;
 };
 
-/// txn-2pc, durable on the simulated disks, each decision appended to `*seen`.
-workload::deploy_function deploy(std::vector<decided>* seen) {
-  return [seen](sim::world& w, const coact::kv::topology& nodes)
+/// An election won in the coordinator group.
+struct election {
+  sim::node_id node;
+  std::uint64_t term;
+};
+
+/// txn-2pc (or txn-2pc-replicated), durable on the simulated disks, each decision appended
+/// to `*seen` and each election won to `*won` (both must outlive the simulation).
+workload::deploy_function deploy(std::vector<decided>* seen, bool replicated = false,
+                                 std::vector<election>* won = nullptr) {
+  return [seen, replicated, won](sim::world& w, const coact::kv::topology& nodes)
              -> coact::result<std::unique_ptr<coact::kv::deployment>> {
     txn::options o;
     o.seed = w.seed();
     o.storage = coact::kv::simulated_disks(w);
+    o.replicated = replicated;
+    // Timers scaled to the simulated network's 1 ms links.
+    o.timing = {
+        .election_timeout_min = 10ms, .election_timeout_max = 20ms, .heartbeat_period = 3ms};
+    if (won != nullptr) {
+      o.on_leader = [won](std::uint32_t node, std::uint64_t term) { won->push_back({node, term}); };
+    }
     o.on_decided = [seen](std::uint32_t node, coact::duration blocked, bool commit) {
       seen->push_back({node, blocked, commit});
     };
@@ -86,18 +102,20 @@ std::size_t spanning(const coact::check::history& h, std::size_t groups) {
 }  // namespace
 
 TEST_CASE("list-append transactions over three groups are serializable", "[txn][sim]") {
-  for (const std::uint64_t seed : seeds(12)) {
+  const bool replicated = GENERATE(false, true);
+  INFO((replicated ? "txn-2pc-replicated" : "txn-2pc"));
+  for (const std::uint64_t seed : seeds(10)) {
     INFO(rerun_hint(seed));
     std::vector<decided> seen;
-    workload::scenario s{.deploy = deploy(&seen)};
+    workload::scenario s{.deploy = deploy(&seen, replicated)};
     auto sim = workload::simulation::make(s, seed);
     REQUIRE(sim);
     REQUIRE(sim.value()->start_transactions({.keys = 5, .transactions = 25}));
     REQUIRE(run_until_done(*sim.value()));
     const auto h = sim.value()->history();
-    CHECK(sim.value()->transactions().committed.load() > 40);
+    CHECK(sim.value()->transactions().committed.load() > 25);
     CHECK(sim.value()->transactions().aborted.load() > 0);  // no-wait under contention
-    CHECK(spanning(h, 3) > 10);
+    CHECK(spanning(h, 3) > 3);
     CHECK(serializability_of(h).empty());
   }
 }
@@ -105,7 +123,9 @@ TEST_CASE("list-append transactions over three groups are serializable", "[txn][
 TEST_CASE("a bank keeps its total under crashes, partitions and loss", "[txn][sim][bank]") {
   constexpr std::uint64_t accounts = 6;
   constexpr std::int64_t balance = 100;
-  for (const std::uint64_t seed : seeds(12)) {
+  const bool replicated = GENERATE(false, true);
+  INFO((replicated ? "txn-2pc-replicated" : "txn-2pc"));
+  for (const std::uint64_t seed : seeds(10)) {
     INFO(rerun_hint(seed));
     std::vector<decided> seen;
     workload::nemesis faults;
@@ -114,7 +134,7 @@ TEST_CASE("a bank keeps its total under crashes, partitions and loss", "[txn][si
         .crash(time_point{260ms}, 120ms, 2)
         .split(time_point{420ms}, 60ms, {1})
         .loss(time_point{500ms}, 100ms, 0.05);
-    workload::scenario s{.deploy = deploy(&seen), .faults = faults};
+    workload::scenario s{.deploy = deploy(&seen, replicated), .faults = faults};
     auto sim = workload::simulation::make(s, seed);
     REQUIRE(sim);
     const workload::txn_work bank{.what = workload::txn_work::kind::bank,
@@ -133,7 +153,7 @@ TEST_CASE("a bank keeps its total under crashes, partitions and loss", "[txn][si
     REQUIRE(report);
     for (const auto& v : report.value().violations) FAIL_CHECK(v.reason);
     CHECK(report.value().audits > 5);
-    CHECK(sim.value()->transactions().committed.load() > 60);
+    CHECK(sim.value()->transactions().committed.load() > 30);
     for (const decided& d : seen) CHECK(d.blocked < 2s);
   }
 }
@@ -182,6 +202,52 @@ TEST_CASE(
             return e.type == coact::check::event_type::info;
           }) >= 1);
     const auto report = coact::check::check_bank(h, 6, 600);
+    REQUIRE(report);
+    CHECK(report.value().valid());
+    CHECK(sim.value()->transactions().committed.load() >= 4);
+  }
+}
+
+TEST_CASE(
+    "with replicated decisions a coordinator crash between prepare and decision blocks no one",
+    "[txn][sim][blocking]") {
+  constexpr coact::duration down = 300ms;
+  for (const std::uint64_t seed : seeds(5)) {
+    INFO(rerun_hint(seed));
+    std::vector<decided> seen;
+    std::vector<election> won;
+    workload::scenario s{.deploy = deploy(&seen, true, &won), .nodes = {.clients = {"dc1"}}};
+    auto sim = workload::simulation::make(s, seed);
+    REQUIRE(sim);
+    sim::world& w = sim.value()->world();
+    // Clients start once the coordinator group has a leader.
+    while (won.empty() && w.now() < time_point{1s}) w.run_for(1ms);
+    REQUIRE(!won.empty());
+    REQUIRE(sim.value()->start_transactions(
+        {.what = workload::txn_work::kind::bank, .keys = 6, .transactions = 5, .audit = 0.5}));
+    // Crash the leader as soon as a participant on another node has prepared.
+    std::optional<sim::node_id> voter;
+    const sim::node_id coordinator = won.back().node;
+    while (!voter && w.now() < time_point{1s}) {
+      w.run_for(100us);
+      for (sim::node_id n = 0; n < 3; ++n) {
+        if (n != coordinator && !w.disk(n).read("participant.log").empty()) voter = n;
+      }
+    }
+    REQUIRE(voter);
+    REQUIRE(won.back().node == coordinator);
+    const time_point crashed = w.now();
+    w.crash(coordinator);
+    w.at(crashed + down, [&w, coordinator] { w.restart(coordinator); });
+    REQUIRE(run_until_done(*sim.value()));
+
+    // The voter learnt the outcome from the new leader long before the old one came back.
+    const auto first =
+        std::find_if(seen.begin(), seen.end(), [&](const decided& d) { return d.node == *voter; });
+    REQUIRE(first != seen.end());
+    CHECK(first->blocked < down / 2);
+    CHECK(won.back().node != coordinator);
+    const auto report = coact::check::check_bank(sim.value()->history(), 6, 600);
     REQUIRE(report);
     CHECK(report.value().valid());
     CHECK(sim.value()->transactions().committed.load() >= 4);

@@ -69,6 +69,10 @@ struct raft_options {
 
 enum class raft_role : std::uint8_t { follower, precandidate, candidate, leader };
 
+/// Told, on the member's own thread, when member `node` becomes leader of `term` (e.g. to
+/// measure elections, or to find the leader in a test).
+using leader_observer = std::function<void(std::uint32_t node, std::uint64_t term)>;
+
 /// What the core asks of the family that drives it. Every hook runs on the member's
 /// actor, inside on_tick, on_message or propose.
 struct raft_hooks {

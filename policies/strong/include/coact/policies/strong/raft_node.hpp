@@ -18,8 +18,7 @@ namespace coact::policies::strong {
 /// The role under which a replica's Raft node is listed in the deployment's directory.
 inline constexpr const char* raft_role = "raft";
 
-/// Called on the node's own thread when it becomes leader of `term`.
-using leader_observer = std::function<void(std::uint32_t node, std::uint64_t term)>;
+using replication::leader_observer;
 
 /// How one replica's Raft node is set up.
 struct raft_node_config {

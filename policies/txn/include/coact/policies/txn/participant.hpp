@@ -29,6 +29,9 @@ struct participant_config {
   std::vector<std::uint32_t> groups;
   /// Where the coordinators' current references are looked up; must outlive the actor.
   const kv::directory* directory = nullptr;
+  /// txn-2pc-replicated: the coordinator group's nodes, asked in turn; empty: the
+  /// coordinator that sent the prepare is the one asked.
+  std::vector<std::uint32_t> coordinators;
   /// Where prepare and decision records persist (null: volatile).
   std::unique_ptr<kv::log_storage> storage;
   /// A prepared transaction whose decision has not come after this asks its coordinator,
@@ -44,7 +47,8 @@ struct participant_config {
 /// with no value votes no with unknownKey, one that would leave it negative with
 /// ruleViolated), writes a prepare record (locks, writes, what it read) and syncs it, and
 /// only then votes yes. Prepared, it never aborts on its own: it holds its locks until
-/// the decision comes, asking the coordinator again every inquiry_after. On a decision it
+/// the decision comes, asking the coordinator (or each member of the coordinator group in
+/// turn) again every inquiry_after. On a decision it
 /// applies the writes (commit) or drops them, records the decision and releases the
 /// locks. A restart replays the log: committed writes are applied again, and
 /// transactions prepared but undecided hold their locks again and ask.

@@ -53,6 +53,15 @@ struct Outcome {
       why @2 :Refusal;
       key @3 :Text;
     }
+    # txn-2pc-replicated: refused before anything was done, this member does not lead
+    # (`leader`: the one it knows of, if hasLeader).
+    notLeader :group {
+      hasLeader @4 :Bool;
+      leader @5 :UInt32;
+    }
+    # txn-2pc-replicated: every vote was yes, then this member stopped leading before the
+    # commit was decided: it may yet commit, or abort.
+    unknown @6 :Void;
   }
 }
 
@@ -83,6 +92,9 @@ struct Decision {
     abort @2 :Void;
     pending @3 :Void;  # an Inquiry's answer: the coordinator is still collecting votes
   }
+  # A pending answer from a member of a coordinator group that does not lead: the leader it
+  # knows of, to ask next; -1: none known.
+  leader @4 :Int64 = -1;
 }
 
 # Ask, a participant that has waited for a decision to the coordinator; answered with
