@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "coact/check/bank.hpp"
 #include "coact/check/causal.hpp"
 #include "coact/check/convergence.hpp"
 #include "coact/check/external_consistency.hpp"
@@ -383,6 +384,46 @@ void add_serializable(CLI::App& parent, int* status) {
   });
 }
 
+void add_bank(CLI::App& parent, int* status) {
+  struct options {
+    history_source source;
+    std::uint64_t accounts = 0;
+    std::int64_t total = 0;
+  };
+  auto o = std::make_shared<options>();
+  CLI::App* command = parent.add_subcommand(
+      "bank",
+      "does a bank keep its money? (Jepsen's bank: no balance below zero, and every audit, a "
+      "transaction reading every account, sums to the total)");
+  add_source_options(*command, o->source);
+  command->add_option("--accounts", o->accounts, "how many accounts the bank has")
+      ->required()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  command->add_option("--total", o->total, "the money in the bank")->required();
+  command->callback([o, status] {
+    const auto h = load(o->source);
+    if (!h) {
+      *status = exit_bad_input;
+      return;
+    }
+    const auto report = check::check_bank(*h, o->accounts, o->total);
+    if (!report) {
+      std::cerr << "coact check: " << o->source.file << ": " << report.error().message() << '\n';
+      *status = exit_bad_input;
+      return;
+    }
+    std::cout << report.value().audits << " audits: "
+              << (report.value().valid()
+                      ? "the money held"
+                      : std::to_string(report.value().violations.size()) + " violations")
+              << '\n';
+    for (const auto& v : report.value().violations) {
+      std::cout << "process " << v.txn.process << ": " << v.reason << '\n';
+    }
+    *status = report.value().valid() ? exit_pass : exit_violation;
+  });
+}
+
 void add_external(CLI::App& parent, int* status) {
   auto source = std::make_shared<history_source>();
   CLI::App* command = parent.add_subcommand(
@@ -421,6 +462,7 @@ void add_check_command(CLI::App& app, int* status) {
   add_convergence(*check, status);
   add_staleness(*check, status);
   add_serializable(*check, status);
+  add_bank(*check, status);
   add_external(*check, status);
 }
 
