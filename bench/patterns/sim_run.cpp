@@ -38,10 +38,28 @@ net::sim::link_settings local_link(const delay_model& m, const policy_variant& p
 result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
                         const client_load& load, const sim_options& options,
                         check::event_sink sink) {
+  BOOST_OUTCOME_TRY(workload::validate(load.work));
+  workload::client_group clients{.record_count = load.work.record_count};
+  const client_spawner spawn = [&](coact::sim::world& world, kv::deployment& deployment,
+                                   check::recorder& log) -> result<std::size_t> {
+    const auto client_nodes = topology.clients().size();
+    for (std::uint32_t i = 0; i < load.client_count; ++i) {
+      const std::uint32_t home = topology.clients()[i % client_nodes].node;
+      BOOST_OUTCOME_TRY(spawn_client(*world.system(home), load, deployment.make_client(home), log,
+                                     static_cast<std::int64_t>(i),
+                                     world.stream("client-" + std::to_string(i)), clients));
+    }
+    return load.client_count;
+  };
+  return run_in_sim(policy, topology, spawn, clients.done, options, std::move(sink));
+}
+
+result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
+                        const client_spawner& spawn, const std::atomic<std::size_t>& done,
+                        const sim_options& options, check::event_sink sink) {
   if (!std::isfinite(options.wan_delay_ms) || options.wan_delay_ms < 0) {
     return errc::invalid_argument;
   }
-  BOOST_OUTCOME_TRY(workload::validate(load.work));
   auto net = std::make_shared<net::sim::network>(coact::prng{options.seed}.split("net"));
   BOOST_OUTCOME_TRY(
       net->set_defaults(local_link(options.delays, policy, options.loss_probability)));
@@ -61,7 +79,6 @@ result<void> run_in_sim(const policy_variant& policy, const bench_topology& topo
   // and the clients refer to these until then.
   BOOST_OUTCOME_TRY(auto deployment, policy.deploy(topology));
   std::optional<check::recorder> log;
-  workload::client_group clients{.record_count = load.work.record_count};
   std::atomic<warm_up_state> warmed{warm_up_state::running};
   coact::sim::world world{options.seed, net};
   world.set_fault_injection(false);
@@ -95,14 +112,8 @@ result<void> run_in_sim(const policy_variant& policy, const bench_topology& topo
   if (warmed.load() != warm_up_state::ready) return errc::timeout;
 
   log.emplace(world.true_clock(), std::move(sink));
-  const auto client_nodes = topology.clients().size();
-  for (std::uint32_t i = 0; i < load.client_count; ++i) {
-    const std::uint32_t home = topology.clients()[i % client_nodes].node;
-    BOOST_OUTCOME_TRY(spawn_client(*world.system(home), load, deployment->make_client(home), *log,
-                                   static_cast<std::int64_t>(i),
-                                   world.stream("client-" + std::to_string(i)), clients));
-  }
-  return run_while([&] { return clients.done.load() < load.client_count; }, options.time_limit);
+  BOOST_OUTCOME_TRY(const std::size_t count, spawn(world, *deployment, *log));
+  return run_while([&] { return done.load() < count; }, options.time_limit);
 }
 
 }  // namespace coact::bench

@@ -3,11 +3,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 #include "bench_topology.hpp"
 #include "client_load.hpp"
 #include "coact/check/recorder.hpp"
 #include "coact/runtime/result.hpp"
+#include "coact/runtime/sim/world.hpp"
 #include "delay_model.hpp"
 #include "policy_variant.hpp"
 
@@ -46,5 +48,17 @@ struct sim_options {
 [[nodiscard]] result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
                                       const client_load& load, const sim_options& options,
                                       check::event_sink sink);
+
+/// Spawns a run's clients in `world` on the client nodes of `topology`, each a client of
+/// `policy` recording into `log`; returns how many it spawned.
+using client_spawner = std::function<result<std::size_t>(
+    coact::sim::world& world, kv::deployment& policy, check::recorder& log)>;
+
+/// As run_in_sim above, with the clients `spawn` makes (e.g. transactional ones), until
+/// `*done` (which the clients count up as they finish) reaches their number.
+[[nodiscard]] result<void> run_in_sim(const policy_variant& policy, const bench_topology& topology,
+                                      const client_spawner& spawn,
+                                      const std::atomic<std::size_t>& done,
+                                      const sim_options& options, check::event_sink sink);
 
 }  // namespace coact::bench
