@@ -89,6 +89,10 @@ std::vector<variant> build() {
            capnp::typeId<txn::proto::Prepare>()),
       make("txn-2pc-replicated", "txn-2pc-replicated", "txn-2pc-replicated", &txn::deploy,
            txn::options{.replicated = true}, capnp::typeId<txn::proto::Prepare>()),
+      // TrueTime's bound at the paper's typical 4 ms.
+      make("spanner", "spanner (TrueTime)", "spanner", &txn::deploy,
+           txn::options{.epsilon = std::chrono::milliseconds{4}},
+           capnp::typeId<txn::proto::Prepare>()),
   };
 }
 

@@ -29,6 +29,8 @@ class category final : public std::error_category {
         return "aborted: it adds to a key that has no value (no such account)";
       case kv_errc::empty_transaction:
         return "a transaction needs at least one operation";
+      case kv_errc::timestamp_too_far:
+        return "a snapshot read's timestamp is too far ahead of now";
     }
     return "unknown key-value error " + std::to_string(value);
   }
@@ -50,8 +52,9 @@ bool certainly_not_applied(std::error_code error) noexcept {
   return is(error, kv_errc::unavailable) || is(error, kv_errc::unsupported) ||
          is(error, kv_errc::not_leader) || is(error, kv_errc::conflict) ||
          is(error, kv_errc::rule_violated) || is(error, kv_errc::unknown_key) ||
-         is(error, kv_errc::empty_transaction) || error == errc::overloaded ||
-         error == errc::message_too_large || error == errc::shutting_down;
+         is(error, kv_errc::empty_transaction) || is(error, kv_errc::timestamp_too_far) ||
+         error == errc::overloaded || error == errc::message_too_large ||
+         error == errc::shutting_down;
 }
 
 }  // namespace coact::kv

@@ -1,8 +1,9 @@
 // coact-txn-bench: the transactional families side by side in the simulator, on the
 // pattern benchmark's topologies: a bank's transfers and audits from every client, and per
 // run the transaction latency (p50, p99, committed transactions), the abort rate, the
-// outcomes left unknown, the throughput in virtual time, and whether every audit summed to
-// the bank's total.
+// outcomes left unknown, the throughput in virtual time, spanner's commit wait as a share of
+// its commits' latency, and whether every audit summed to the bank's total.
+// --commit-wait measures spanner's commit wait against TrueTime's bound instead.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -15,6 +16,8 @@
 
 #include "bench_topology.hpp"
 #include "coact/check/bank.hpp"
+#include "coact/policies/txn/deployment.hpp"
+#include "coact/policies/txn/txn.capnp.h"
 #include "coact/workload/transactions.hpp"
 #include "delay_model.hpp"
 #include "latency_histogram.hpp"
@@ -38,11 +41,41 @@ struct settings {
   double wan_ms = 20;
   std::string delay = "lnkd-ssd";
   std::uint64_t seed = 1;
+  bool commit_wait = false;
+  std::vector<double> epsilon_ms{1, 4, 7};
 };
+
+/// Every commit wait a spanner deployment reported, summed.
+struct waits {
+  duration total{0};
+  std::uint64_t count = 0;
+};
+
+/// The spanner family with TrueTime's bound `epsilon`, its commit waits added to `*seen`
+/// (on the simulator's one thread).
+policy_variant spanner_with(duration epsilon, waits* seen) {
+  return {.name = "spanner (TrueTime)",
+          .slug = "spanner",
+          .family = "spanner",
+          .deploy = [epsilon,
+                     seen](const bench_topology& where) -> result<std::unique_ptr<kv::deployment>> {
+            policies::txn::options o;
+            o.epsilon = epsilon;
+            o.on_commit_wait = [seen](duration wait) {
+              seen->total += wait;
+              ++seen->count;
+            };
+            BOOST_OUTCOME_TRY(auto d, policies::txn::deploy(where.replicas, std::move(o)));
+            return std::unique_ptr<kv::deployment>{std::move(d)};
+          },
+          .write_request_types = {capnp::typeId<policies::txn::proto::Prepare>()}};
+}
 
 /// What one run measured.
 struct row {
   latency_histogram committed;
+  /// The committed transactions' latencies summed, for the commit wait's share of them.
+  duration committed_total{0};
   std::uint64_t aborted = 0;
   std::uint64_t unknown = 0;
   std::int64_t first_ns = -1;
@@ -59,8 +92,10 @@ bool transactional(const policy_variant& p, const bench_topology& where) {
   return std::find(caps.begin(), caps.end(), "transactions") != caps.end();
 }
 
+/// Runs the bank against `policy`; `waits` (when not null) is cleared once the warm-up's
+/// writes are done, so that it counts the clients' commits only.
 row run(const policy_variant& policy, const bench_topology& where, const settings& s,
-        const delay_model& model) {
+        const delay_model& model, waits* counted = nullptr) {
   row out;
   check::history events;
   std::map<std::int64_t, std::int64_t> invoked;  // per process: its open invocation's time
@@ -72,6 +107,7 @@ row run(const policy_variant& policy, const bench_topology& where, const setting
                                 .audit = s.audit};
   const client_spawner spawn = [&](coact::sim::world& world, kv::deployment& deployment,
                                    check::recorder& log) -> result<std::size_t> {
+    if (counted != nullptr) *counted = {};
     group.clients = s.clients;
     for (std::uint32_t i = 0; i < s.clients; ++i) {
       const std::uint32_t home = where.clients()[i % where.clients().size()].node;
@@ -93,6 +129,7 @@ row run(const policy_variant& policy, const bench_topology& where, const setting
     out.last_ns = e.time_ns;
     if (e.type == check::event_type::ok) {
       out.committed.record(static_cast<std::uint64_t>(e.time_ns - invoked[e.process]));
+      out.committed_total += duration{e.time_ns - invoked[e.process]};
     } else if (e.type == check::event_type::fail) {
       ++out.aborted;
     } else {
@@ -113,6 +150,37 @@ row run(const policy_variant& policy, const bench_topology& where, const setting
 
 double ms(std::uint64_t ns) { return static_cast<double>(ns) / 1e6; }
 
+/// The commit-wait table: per TrueTime bound, spanner's mean commit wait over the bank's
+/// commits and its ratio to the bound (the paper expects at least 2).
+int commit_wait_table(const settings& s, const delay_model& model) {
+  const auto where = bench_topology::make(s.nodes.front(), s.dcs.front());
+  if (!where) {
+    std::fprintf(stderr, "coact-txn-bench: --nodes %u --dcs %u: no such topology\n",
+                 s.nodes.front(), s.dcs.front());
+    return 2;
+  }
+  std::printf("%-10s %-19s %-6s\n", "epsilon_ms", "commit_wait_mean_ms", "ratio");
+  bool measured = true;
+  for (const double e : s.epsilon_ms) {
+    const duration epsilon{static_cast<std::int64_t>(e * 1e6)};
+    waits seen;
+    const row r = run(spanner_with(epsilon, &seen), where.value(), s, model, &seen);
+    if (!r.error.empty() || seen.count == 0 || !r.bank_held) {
+      std::printf("%-10g failed: %s\n", e, r.error.empty() ? "no commit" : r.error.c_str());
+      measured = false;
+      continue;
+    }
+    const double mean_ms =
+        static_cast<double>(seen.total.count()) / static_cast<double>(seen.count) / 1e6;
+    std::printf("%-10g %-19.3f %-6.2f\n", e, mean_ms, mean_ms / e);
+  }
+  std::printf(
+      "commit wait: from the commit timestamp's choice (at least TT.now().latest) until "
+      "TT.after(s); mean over every commit of the bank on %s\n",
+      where.value().label().c_str());
+  return measured ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,6 +200,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 10'000.0));
   app.add_option("--delay", s.delay, std::string{"delays within a DC: "} + delay_model_help);
   app.add_option("--seed", s.seed, "the simulation's seed");
+  app.add_flag("--commit-wait", s.commit_wait,
+               "measure spanner's commit wait against TrueTime's bound (on the first topology)");
+  app.add_option("--epsilon-ms", s.epsilon_ms, "TrueTime bounds for --commit-wait")
+      ->delimiter(',')
+      ->check(CLI::Range(0.001, 1000.0));
   CLI11_PARSE(app, argc, argv);
 
   const auto model = parse_delay_model(s.delay);
@@ -140,6 +213,7 @@ int main(int argc, char** argv) {
                  delay_model_help);
     return 2;
   }
+  if (s.commit_wait) return commit_wait_table(s, model.value());
   const auto catalog = policy_catalog();
   std::string unknown;
   const auto chosen = select_policies(catalog, s.policies, &unknown);
@@ -155,8 +229,9 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::printf("%-7s %-16s %-20s %9s %9s %9s %8s %8s %10s %5s\n", "runtime", "topology", "policy",
-              "p50_ms", "p99_ms", "committed", "abort_%", "unknown", "txn_per_s", "bank");
+  std::printf("%-7s %-16s %-20s %9s %9s %9s %8s %8s %10s %7s %5s\n", "runtime", "topology",
+              "policy", "p50_ms", "p99_ms", "committed", "abort_%", "unknown", "txn_per_s",
+              "wait_%", "bank");
   bool all_held = true;
   for (const std::uint32_t n : s.nodes) {
     for (const std::uint32_t dc : s.dcs) {
@@ -164,7 +239,11 @@ int main(int argc, char** argv) {
       if (!where) continue;  // more datacenters than nodes
       for (const policy_variant* p : chosen.value()) {
         if (!transactional(*p, where.value())) continue;
-        const row r = run(*p, where.value(), s, model.value());
+        // spanner's commit waits are reported by the deployment itself.
+        waits seen;
+        const policy_variant spanner = spanner_with(std::chrono::milliseconds{4}, &seen);
+        const row r =
+            run(p->family == "spanner" ? spanner : *p, where.value(), s, model.value(), &seen);
         if (!r.error.empty()) {
           std::printf("%-7s %-16s %-20s failed: %s\n", "sim", where.value().label().c_str(),
                       p->name.c_str(), r.error.c_str());
@@ -173,13 +252,17 @@ int main(int argc, char** argv) {
         }
         const std::uint64_t done = r.committed.count() + r.aborted + r.unknown;
         const double seconds = static_cast<double>(r.last_ns - r.first_ns) / 1e9;
+        const double wait_share = r.committed_total.count() > 0
+                                      ? 100.0 * static_cast<double>(seen.total.count()) /
+                                            static_cast<double>(r.committed_total.count())
+                                      : 0.0;
         std::printf(
-            "%-7s %-16s %-20s %9.3f %9.3f %9llu %8.1f %8llu %10.0f %5s\n", "sim",
+            "%-7s %-16s %-20s %9.3f %9.3f %9llu %8.1f %8llu %10.0f %7.1f %5s\n", "sim",
             where.value().label().c_str(), p->name.c_str(), ms(r.committed.quantile(0.5)),
             ms(r.committed.quantile(0.99)), static_cast<unsigned long long>(r.committed.count()),
             done > 0 ? 100.0 * static_cast<double>(r.aborted) / static_cast<double>(done) : 0.0,
             static_cast<unsigned long long>(r.unknown),
-            seconds > 0 ? static_cast<double>(r.committed.count()) / seconds : 0.0,
+            seconds > 0 ? static_cast<double>(r.committed.count()) / seconds : 0.0, wait_share,
             r.bank_held ? "held" : "BROKE");
         all_held = all_held && r.bank_held;
       }
@@ -187,6 +270,7 @@ int main(int argc, char** argv) {
   }
   std::printf(
       "latencies of committed transactions in ms (virtual time); abort_%%: transactions "
-      "certainly not applied; bank: every audit summed to the total\n");
+      "certainly not applied; wait_%%: commit wait's share of the committed transactions' time "
+      "(spanner's, epsilon 4 ms); bank: every audit summed to the total\n");
   return all_held ? 0 : 1;
 }

@@ -48,7 +48,7 @@ TEST_CASE("runs are named after runtime, topology and variant", "[bench]") {
   const auto catalog = policy_catalog();
   CHECK(run_slug("sim", bench_topology::make(3, 1).value(), catalog.at(1)) == "sim-3n-1dc-strong");
   CHECK(run_slug("tcp", bench_topology::make(5, 2).value(), catalog.back()) ==
-        "tcp-5n-2dc-txn-2pc-replicated");
+        "tcp-5n-2dc-spanner");
 }
 
 // Proves the variants that promise linearizable histories are those whose descriptor says

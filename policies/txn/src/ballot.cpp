@@ -1,5 +1,6 @@
 #include "ballot.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "coact/policies/txn/participant.hpp"
@@ -41,10 +42,19 @@ task<ballot> ballot::collect(actor_context& self, proto::Transaction::Reader t,
   co_return b;
 }
 
-void ballot::tell(actor_context& self, txn_id id, bool commit) const {
+std::uint64_t ballot::timestamp() const noexcept {
+  std::uint64_t highest = 0;
+  for (const envelope& vote : yes_) {
+    highest = std::max(highest, vote.get<proto::Vote>().getTimestamp());
+  }
+  return highest;
+}
+
+void ballot::tell(actor_context& self, txn_id id, bool commit, std::uint64_t timestamp) const {
   for (const actor_ref& target : targets_) {
     self.tell(target, make_message<proto::Decision>([&](auto d) {
                 set_id(d.initId(), id);
+                d.setTimestamp(timestamp);
                 if (commit) {
                   d.setCommit();
                 } else {

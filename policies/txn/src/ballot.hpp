@@ -27,8 +27,10 @@ class ballot {
 
   /// Whether every participant voted yes.
   [[nodiscard]] bool unanimous() const noexcept { return !refused_; }
-  /// Tells every participant asked the decision.
-  void tell(actor_context& self, txn_id id, bool commit) const;
+  /// The highest prepare timestamp voted (spanner; 0 otherwise).
+  [[nodiscard]] std::uint64_t timestamp() const noexcept;
+  /// Tells every participant asked the decision (and the commit timestamp, spanner's).
+  void tell(actor_context& self, txn_id id, bool commit, std::uint64_t timestamp = 0) const;
   /// The client's answer: what was read when `committed`, else the first refusal (or
   /// unavailable, when the votes were yes but the decision was abort).
   [[nodiscard]] message<proto::Outcome> outcome(std::uint32_t coordinator, unsigned ops,

@@ -1,10 +1,14 @@
 #include "coact/policies/txn/client.hpp"
 
+#include <algorithm>
+#include <set>
 #include <utility>
 
 #include "coact/actors/kv_errc.hpp"
 #include "coact/policies/txn/participant.hpp"
 #include "coact/policies/txn/placement.hpp"
+#include "coact/runtime/actor_system.hpp"
+#include "coact/runtime/interval_clock.hpp"
 #include "wire_form.hpp"
 
 namespace coact::policies::txn {
@@ -64,6 +68,10 @@ std::string txn_client::name_of(std::uint32_t node) const {
 task<result<kv::txn_result>> txn_client::transact(actor_context& self,
                                                   std::vector<kv::txn_op> ops) {
   if (ops.empty()) co_return kv::kv_errc::empty_transaction;
+  const bool read_only = std::all_of(ops.begin(), ops.end(), [](const kv::txn_op& op) {
+    return op.what == kv::txn_op::kind::read;
+  });
+  if (read_only && options_.epsilon) co_return co_await read_snapshot(self, ops);
   const txn_id id{.client = id_, .sequence = ++sequence_};
   const auto build = [&ops, id] {
     message<proto::Transaction> t;
@@ -84,6 +92,39 @@ task<result<kv::txn_result>> txn_client::transact(actor_context& self,
     if (b.getIndex() < ops.size()) out.before[b.getIndex()] = detail::value_of(b);
   }
   out.node = name_of(outcome.getCoordinator());
+  out.timestamp = outcome.getTimestamp();
+  out.commit_wait = duration{static_cast<std::int64_t>(outcome.getCommitWaitNs())};
+  co_return out;
+}
+
+task<result<kv::txn_result>> txn_client::read_snapshot(actor_context& self,
+                                                       const std::vector<kv::txn_op>& ops) {
+  const interval_clock truetime{self.system().clock(), *options_.epsilon};
+  const auto at = static_cast<std::uint64_t>(
+      std::max<std::int64_t>(truetime.now().latest.since_epoch.count(), 1));
+  std::set<std::size_t> touched;
+  for (const kv::txn_op& op : ops) touched.insert(group_of(op.key, groups_.size()));
+  std::vector<actor_ref> targets;
+  for (const std::size_t g : touched) {
+    targets.push_back(directory_->get(groups_[g].node, participant_role));
+  }
+  message<proto::ReadAt> read;
+  read->setTimestamp(at);
+  auto keys = read->initKeys(static_cast<unsigned>(ops.size()));
+  for (unsigned i = 0; i < ops.size(); ++i) keys.set(i, ops[i].key);
+  auto answers = co_await self.ask_all<proto::Snapshot>(targets, std::move(read), options_.timeout);
+  kv::txn_result out{.before = std::vector<std::optional<std::string>>(ops.size()),
+                     .timestamp = at,
+                     .node = name_of(groups_[*touched.begin()].node)};
+  for (auto& answer : answers) {
+    // A read changes nothing: whatever went wrong, it certainly had no effect.
+    if (!answer) co_return kv::kv_errc::unavailable;
+    const auto snapshot = answer.value().get<proto::Snapshot>();
+    if (snapshot.isRefused()) co_return detail::error_of(snapshot.getRefused());
+    for (const auto b : snapshot.getValues()) {
+      if (b.getIndex() < ops.size()) out.before[b.getIndex()] = detail::value_of(b);
+    }
+  }
   co_return out;
 }
 

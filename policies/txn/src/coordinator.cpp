@@ -1,5 +1,6 @@
 #include "coact/policies/txn/coordinator.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <utility>
@@ -7,7 +8,9 @@
 #include "ballot.hpp"
 #include "coact/policies/txn/lock_table.hpp"
 #include "coact/policies/txn/participant.hpp"
+#include "coact/runtime/actor_system.hpp"
 #include "coact/runtime/dispatch.hpp"
+#include "coact/runtime/interval_clock.hpp"
 #include "record_log.hpp"
 #include "wire_form.hpp"
 
@@ -17,12 +20,16 @@ namespace {
 class coordinator_state {
  public:
   coordinator_state(actor_context& self, coordinator_config config)
-      : self_(self), config_(std::move(config)) {}
+      : self_(self), config_(std::move(config)) {
+    if (config_.epsilon) truetime_.emplace(self.system().clock(), *config_.epsilon);
+  }
 
   result<void> open() {
     BOOST_OUTCOME_TRY(log_, detail::record_log<proto::CoordinatorRecord>::open(
                                 std::move(config_.storage), [this](auto r) {
-                                  decisions_[detail::id_of(r.getCommitted())] = true;
+                                  decisions_[detail::id_of(r.getCommitted())] =
+                                      decision{.commit = true, .timestamp = r.getTimestamp()};
+                                  last_timestamp_ = std::max(last_timestamp_, r.getTimestamp());
                                   return true;
                                 }));
     return success();
@@ -48,10 +55,13 @@ class coordinator_state {
     detail::set_id(d->initId(), id);
     if (it == decisions_.end()) {
       d->setAbort();  // unknown here: it cannot have committed
-    } else if (!it->second) {
-      d->setPending();
-    } else if (*it->second) {
+    } else if (!it->second || (it->second->commit && truetime_ &&
+                               !truetime_->after(time_point{
+                                   duration{static_cast<std::int64_t>(it->second->timestamp)}}))) {
+      d->setPending();  // votes out, or a commit still waiting for its timestamp to pass
+    } else if (it->second->commit) {
       d->setCommit();
+      d->setTimestamp(it->second->timestamp);
     } else {
       d->setAbort();
     }
@@ -64,17 +74,41 @@ class coordinator_state {
     const detail::ballot votes = co_await detail::ballot::collect(
         self_, t, config_.node, config_.groups, *config_.directory, config_.prepare_timeout);
     const bool commit = votes.unanimous();
-    if (commit && !log_commit(id)) co_return;
-    decisions_[id] = commit;
-    votes.tell(self_, id, commit);
-    self_.reply(request, votes.outcome(config_.node, t.getOps().size(), commit));
+    std::uint64_t timestamp = 0;
+    if (commit && truetime_) {
+      timestamp =
+          std::max({votes.timestamp(), ns_of(truetime_->now().latest), last_timestamp_ + 1});
+      last_timestamp_ = timestamp;
+    }
+    if (commit && !log_commit(id, timestamp)) co_return;
+    const time_point decided = self_.now();
+    if (commit && truetime_) {
+      // Commit wait: until the timestamp has certainly passed, on every correct clock.
+      const time_point s{duration{static_cast<std::int64_t>(timestamp)}};
+      while (!truetime_->after(s))
+        co_await self_.sleep(s - truetime_->now().earliest + duration{1});
+    }
+    if (commit && truetime_ && config_.on_commit_wait)
+      config_.on_commit_wait(self_.now() - decided);
+    decisions_[id] = decision{.commit = commit, .timestamp = timestamp};
+    votes.tell(self_, id, commit, timestamp);
+    auto outcome = votes.outcome(config_.node, t.getOps().size(), commit);
+    outcome->setTimestamp(timestamp);
+    outcome->setCommitWaitNs(static_cast<std::uint64_t>((self_.now() - decided).count()));
+    self_.reply(request, std::move(outcome));
+  }
+
+  static std::uint64_t ns_of(time_point t) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(t.since_epoch.count(), 0));
   }
 
   /// Appends and syncs the commit of `id`; on failure stops this actor, telling no one:
   /// whether the record survived decides the outcome when it restarts.
-  bool log_commit(txn_id id) {
+  bool log_commit(txn_id id, std::uint64_t timestamp) {
     capnp::MallocMessageBuilder record;
-    detail::set_id(record.initRoot<proto::CoordinatorRecord>().initCommitted(), id);
+    auto r = record.initRoot<proto::CoordinatorRecord>();
+    detail::set_id(r.initCommitted(), id);
+    r.setTimestamp(timestamp);
     const auto logged = log_.append(record);
     if (!logged) self_.stop(self_.ref(), logged.error());
     return static_cast<bool>(logged);
@@ -83,9 +117,15 @@ class coordinator_state {
   actor_context& self_;
   coordinator_config config_;
   detail::record_log<proto::CoordinatorRecord> log_;
-  /// Every transaction begun or decided since start (and the commits before): true
-  /// committed, false aborted, empty while its votes are out.
-  std::map<txn_id, std::optional<bool>> decisions_;
+  struct decision {
+    bool commit = false;
+    std::uint64_t timestamp = 0;  // spanner: the commit timestamp
+  };
+  /// Every transaction begun or decided since start (and the commits before); empty while
+  /// its votes are out or its commit waits.
+  std::map<txn_id, std::optional<decision>> decisions_;
+  std::optional<interval_clock> truetime_;  // spanner
+  std::uint64_t last_timestamp_ = 0;        // spanner: the highest given
 };
 
 }  // namespace

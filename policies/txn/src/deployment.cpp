@@ -12,8 +12,20 @@
 namespace coact::policies::txn {
 namespace {
 
-kv::descriptor descriptor_of(bool replicated) {
-  if (!replicated) {
+kv::descriptor descriptor_of(const options& o) {
+  if (o.epsilon) {
+    return {.family = "spanner",
+            .guarantees =
+                "externally consistent transactions (TrueTime commit wait over "
+                "two-phase commit: commit order matches real time while clock error "
+                "stays within epsilon) and lock-free snapshot reads",
+            .under_partition = kv::availability::unavailable,
+            .round_trips =
+                "read-write: 2 RTT and a one-way decision, plus commit wait (about "
+                "2 epsilon); read-only: 1 RTT to each group, no locks",
+            .capabilities = {"transactions"}};
+  }
+  if (!o.replicated) {
     return {.family = "txn-2pc",
             .guarantees =
                 "serializable transactions (strict two-phase locking, no-wait; "
@@ -41,8 +53,9 @@ kv::descriptor descriptor_of(bool replicated) {
 class txn_deployment final : public kv::deployment_base {
  public:
   txn_deployment(kv::topology topology, options settings)
-      : deployment_base(std::move(topology), descriptor_of(settings.replicated), settings),
+      : deployment_base(std::move(topology), descriptor_of(settings), settings),
         settings_(std::move(settings)) {
+    settings_.client.epsilon = settings_.epsilon;
     for (const auto& m : topology_.replicas) groups_.push_back(m.node);
   }
 
@@ -56,7 +69,8 @@ class txn_deployment final : public kv::deployment_base {
                                                       .coordinators = coordinators(),
                                                       .storage = storage(node, "participant.log"),
                                                       .inquiry_after = settings_.inquiry_after,
-                                                      .on_decided = settings_.on_decided});
+                                                      .on_decided = settings_.on_decided,
+                                                      .epsilon = settings_.epsilon});
     auto c = settings_.replicated
                  ? system.spawn(
                        &replicated_coordinator,
@@ -74,7 +88,9 @@ class txn_deployment final : public kv::deployment_base {
                                                    .groups = groups_,
                                                    .directory = directory_.get(),
                                                    .storage = storage(node, "coordinator.log"),
-                                                   .prepare_timeout = settings_.prepare_timeout});
+                                                   .prepare_timeout = settings_.prepare_timeout,
+                                                   .epsilon = settings_.epsilon,
+                                                   .on_commit_wait = settings_.on_commit_wait});
     // A system that refuses to spawn is shutting down: its node serves nothing anyway.
     if (p) directory_->set(node, participant_role, p.value());
     if (c) directory_->set(node, coordinator_role, c.value());
@@ -103,6 +119,9 @@ result<std::unique_ptr<kv::deployment>> deploy(kv::topology topology, options se
     if (!seen.insert(m.node).second) return errc::invalid_argument;
   }
   if (seen.empty()) return errc::invalid_argument;
+  if (settings.epsilon && (*settings.epsilon <= duration{0} || settings.replicated)) {
+    return errc::invalid_argument;
+  }
   return std::make_unique<txn_deployment>(std::move(topology), std::move(settings));
 }
 

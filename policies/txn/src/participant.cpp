@@ -10,7 +10,9 @@
 
 #include "coact/policies/txn/lock_table.hpp"
 #include "coact/policies/txn/placement.hpp"
+#include "coact/runtime/actor_system.hpp"
 #include "coact/runtime/dispatch.hpp"
+#include "coact/runtime/interval_clock.hpp"
 #include "coact/runtime/system.capnp.h"
 #include "record_log.hpp"
 #include "wire_form.hpp"
@@ -23,6 +25,8 @@ using values = std::map<std::string, std::string>;
 /// A transaction prepared here: what it would write, what it read, whom to ask.
 struct prepared {
   std::uint32_t coordinator = 0;
+  /// spanner: its prepare timestamp.
+  std::uint64_t timestamp = 0;
   values writes;
   std::vector<std::pair<unsigned, std::optional<std::string>>> before;
   time_point at;
@@ -41,6 +45,7 @@ class participant_state {
  public:
   participant_state(actor_context& self, participant_config config)
       : self_(self), config_(std::move(config)) {
+    if (config_.epsilon) truetime_.emplace(self.system().clock(), *config_.epsilon);
     for (std::size_t i = 0; i < config_.groups.size(); ++i) {
       if (config_.groups[i] == config_.node) group_ = i;
     }
@@ -68,6 +73,11 @@ class participant_state {
       vote_no(e, *no);
       return;
     }
+    if (config_.epsilon) {
+      // Above every timestamp given or served here: the commit will be too.
+      p.timestamp = std::max(ns_of(truetime().latest), last_timestamp_ + 1);
+      last_timestamp_ = p.timestamp;
+    }
     capnp::MallocMessageBuilder record;
     write_prepare(record, id, p);
     if (!log(record)) return;
@@ -77,7 +87,26 @@ class participant_state {
 
   void on_decision(proto::Decision::Reader d) {
     if (d.isPending()) return;
-    decide(detail::id_of(d.getId()), d.isCommit());
+    decide(detail::id_of(d.getId()), d.isCommit(), d.getTimestamp());
+  }
+
+  /// spanner: a snapshot read, served without locks once no transaction prepared here at
+  /// or below its timestamp is undecided (any later one commits above it).
+  void on_read_at(envelope& e, proto::ReadAt::Reader r) {
+    if (!config_.epsilon) {
+      self_.reply_error(e, errc::invalid_argument);  // txn-2pc has no timestamps
+      return;
+    }
+    if (r.getTimestamp() > ns_of(truetime().latest + config_.read_ahead_max)) {
+      self_.reply(e, make_message<proto::Snapshot>(
+                         [](auto s) { s.setRefused(proto::Refusal::TOO_FAR_AHEAD); }));
+      return;
+    }
+    if (blocked_at(r.getTimestamp())) {
+      waiting_reads_.push_back(std::move(e));
+      return;
+    }
+    serve(e);
   }
 
   /// Asks the coordinators of transactions prepared for a while what they decided.
@@ -136,11 +165,13 @@ class participant_state {
   /// The key's value as the transaction sees it: its own write, else the committed one.
   [[nodiscard]] std::optional<std::string> value(const prepared& p, const std::string& key) const {
     if (const auto it = p.writes.find(key); it != p.writes.end()) return it->second;
-    if (const auto it = store_.find(key); it != store_.end()) return it->second;
+    if (const auto it = store_.find(key); it != store_.end() && !it->second.empty()) {
+      return it->second.rbegin()->second;
+    }
     return std::nullopt;
   }
 
-  void decide(txn_id id, bool commit) {
+  void decide(txn_id id, bool commit, std::uint64_t timestamp) {
     const auto it = pending_.find(id);
     if (it == pending_.end()) {
       note_finished(id);  // never prepared here: a late prepare must not hold locks
@@ -150,19 +181,68 @@ class participant_state {
     auto decided = record.initRoot<proto::ParticipantRecord>().initDecided();
     detail::set_id(decided.initId(), id);
     decided.setCommit(commit);
+    decided.setCommitTimestamp(timestamp);
     // A decision lost in a crash is asked for again: it need not be durable before acting.
     if (!log(record)) return;
-    finish(it, commit);
+    finish(it, commit, timestamp);
     if (config_.on_decided) config_.on_decided(config_.node, self_.now() - it->second.at, commit);
     pending_.erase(it);
+    serve_unblocked();
   }
 
-  void finish(std::map<txn_id, prepared>::iterator it, bool commit) {
+  /// Installs a committed transaction's writes as versions at its commit timestamp
+  /// (txn-2pc: in the order applied), and releases its locks.
+  void finish(std::map<txn_id, prepared>::iterator it, bool commit, std::uint64_t timestamp) {
     if (commit) {
-      for (auto& [key, v] : it->second.writes) store_[key] = v;
+      const std::uint64_t version = config_.epsilon ? timestamp : ++applied_;
+      last_timestamp_ = std::max(last_timestamp_, timestamp);
+      for (auto& [key, v] : it->second.writes) store_[key][version] = v;
     }
     locks_.release(it->first);
     note_finished(it->first);
+  }
+
+  [[nodiscard]] bool blocked_at(std::uint64_t timestamp) const {
+    return std::any_of(pending_.begin(), pending_.end(),
+                       [&](const auto& p) { return p.second.timestamp <= timestamp; });
+  }
+
+  /// Answers a snapshot read with this participant's keys' latest versions at or below
+  /// its timestamp, and gives no later transaction a timestamp at or below it.
+  void serve(envelope& e) {
+    const auto r = e.get<proto::ReadAt>();
+    const std::uint64_t at = r.getTimestamp();
+    last_timestamp_ = std::max(last_timestamp_, at);
+    std::vector<std::pair<unsigned, std::optional<std::string>>> found;
+    for (unsigned i = 0; i < r.getKeys().size(); ++i) {
+      const std::string key = detail::text_of(r.getKeys()[i]);
+      if (group_of(key, config_.groups.size()) != group_) continue;
+      std::optional<std::string> v;
+      if (const auto k = store_.find(key); k != store_.end()) {
+        const auto newer = k->second.upper_bound(at);
+        if (newer != k->second.begin()) v = std::prev(newer)->second;
+      }
+      found.emplace_back(i, std::move(v));
+    }
+    message<proto::Snapshot> out;
+    auto list = out->initValues(static_cast<unsigned>(found.size()));
+    for (unsigned i = 0; i < found.size(); ++i) {
+      detail::set_before(list[i], found[i].first, found[i].second);
+    }
+    self_.reply(e, std::move(out));
+  }
+
+  void serve_unblocked() {
+    std::erase_if(waiting_reads_, [this](envelope& e) {
+      if (blocked_at(e.get<proto::ReadAt>().getTimestamp())) return false;
+      serve(e);
+      return true;
+    });
+  }
+
+  [[nodiscard]] time_interval truetime() const { return truetime_->now(); }
+  static std::uint64_t ns_of(time_point t) {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(t.since_epoch.count(), 0));
   }
 
   /// Whom to ask next: the coordinator, or with a coordinator group, from it (or the leader
@@ -204,6 +284,7 @@ class participant_state {
     detail::set_id(r.initId(), id);
     r.setCoordinator(p.coordinator);
     r.setAt(p.at.since_epoch.count());
+    r.setTimestamp(p.timestamp);
     auto before = r.initBefore(static_cast<unsigned>(p.before.size()));
     for (unsigned i = 0; i < p.before.size(); ++i) {
       detail::set_before(before[i], p.before[i].first, p.before[i].second);
@@ -237,14 +318,17 @@ class participant_state {
       const auto d = record.getDecided();
       const auto it = pending_.find(detail::id_of(d.getId()));
       if (it != pending_.end()) {
-        finish(it, d.getCommit());
+        finish(it, d.getCommit(), d.getCommitTimestamp());
         pending_.erase(it);
       }
       return true;
     }
     const auto r = record.getPrepared();
     const txn_id id = detail::id_of(r.getId());
-    prepared p{.coordinator = r.getCoordinator(), .at = time_point{duration{r.getAt()}}};
+    prepared p{.coordinator = r.getCoordinator(),
+               .timestamp = r.getTimestamp(),
+               .at = time_point{duration{r.getAt()}}};
+    last_timestamp_ = std::max(last_timestamp_, p.timestamp);
     for (const auto b : r.getBefore()) p.before.emplace_back(b.getIndex(), detail::value_of(b));
     for (const auto w : r.getWrites()) {
       p.writes[detail::text_of(w.getKey())] = detail::text_of(w.getValue());
@@ -258,6 +342,7 @@ class participant_state {
 
   void vote_yes(envelope& e, const prepared& p) {
     message<proto::Vote> v;
+    v->setTimestamp(p.timestamp);
     auto yes = v->initYes(static_cast<unsigned>(p.before.size()));
     for (unsigned i = 0; i < p.before.size(); ++i) {
       detail::set_before(yes[i], p.before[i].first, p.before[i].second);
@@ -287,8 +372,14 @@ class participant_state {
   actor_context& self_;
   participant_config config_;
   std::size_t group_ = 0;
+  std::optional<interval_clock> truetime_;  // spanner
   detail::record_log<proto::ParticipantRecord> log_;
-  values store_;
+  /// Per key, its committed versions by commit timestamp (txn-2pc: by the order applied).
+  std::map<std::string, std::map<std::uint64_t, std::string>> store_;
+  std::uint64_t applied_ = 0;
+  /// spanner: the highest timestamp given to a prepare, applied, or served to a read.
+  std::uint64_t last_timestamp_ = 0;
+  std::vector<envelope> waiting_reads_;
   lock_table locks_;
   std::map<txn_id, prepared> pending_;
   std::map<std::uint64_t, std::uint64_t> finished_;  // per client: its latest decided
@@ -306,6 +397,7 @@ task<result<void>> participant(actor_context& self, participant_config config) {
     envelope e = co_await self.receive();
     dispatch(e, on<proto::Prepare>([&](envelope& p, auto m) { state.on_prepare(p, m); }),
              on<proto::Decision>([&](envelope&, auto d) { state.on_decision(d); }),
+             on<proto::ReadAt>([&](envelope& r, auto m) { state.on_read_at(r, m); }),
              on<sys::Tick>([&](envelope&) { state.inquire(); }));
   }
 }

@@ -64,6 +64,8 @@ inline kv::kv_errc error_of(proto::Refusal why) {
       return kv::kv_errc::rule_violated;
     case proto::Refusal::UNKNOWN_KEY:
       return kv::kv_errc::unknown_key;
+    case proto::Refusal::TOO_FAR_AHEAD:
+      return kv::kv_errc::timestamp_too_far;
     case proto::Refusal::UNAVAILABLE:
       break;
   }

@@ -26,6 +26,8 @@ enum class kv_errc : int {
   unknown_key,
   /// A transaction with no operation, refused at the client.
   empty_transaction,
+  /// A snapshot read at a timestamp too far ahead of now (spanner), refused.
+  timestamp_too_far,
 };
 
 [[nodiscard]] const std::error_category& kv_category() noexcept;

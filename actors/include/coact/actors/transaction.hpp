@@ -35,8 +35,11 @@ struct txn_op {
 /// included). Writes and appends return it too.
 struct txn_result {
   std::vector<std::optional<std::string>> before;
-  /// The transaction's commit timestamp, for families that give one (0: none).
+  /// The transaction's commit timestamp (a read-only one's snapshot timestamp), for
+  /// families that give one (0: none).
   std::uint64_t timestamp = 0;
+  /// How long its commit waited for that timestamp to pass (spanner's commit wait).
+  duration commit_wait{0};
   /// The node that coordinated it, for histories and people.
   std::string node;
 };

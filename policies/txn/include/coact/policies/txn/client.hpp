@@ -25,6 +25,9 @@ struct client_options {
                                     .deadline = std::chrono::seconds{2},
                                     .retry_backoff = std::chrono::milliseconds{20},
                                     .retry_maybe_applied = false};
+  /// spanner: TrueTime's bound on this node clock's error; read-only transactions are then
+  /// snapshot reads at TT.now().latest. Empty: txn-2pc.
+  std::optional<duration> epsilon;
 };
 
 /// A client of txn-2pc: each transaction goes to the coordinator on the node that owns
@@ -49,6 +52,10 @@ class txn_client final : public kv::client, public kv::transactional {
   }
 
  private:
+  /// spanner: a read-only transaction as a snapshot read at TT.now().latest, from every
+  /// group that owns one of its keys, without locks.
+  task<result<kv::txn_result>> read_snapshot(actor_context& self,
+                                             const std::vector<kv::txn_op>& ops);
   /// Asks for `t` and waits for the coordinator's Outcome.
   task<result<envelope>> ask(actor_context& self, std::function<envelope()> t,
                              const kv::member& home);

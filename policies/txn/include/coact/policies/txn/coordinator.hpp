@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "coact/actors/directory.hpp"
@@ -23,6 +25,11 @@ struct coordinator_config {
   std::unique_ptr<kv::log_storage> storage;
   /// How long it waits for the votes before it aborts.
   duration prepare_timeout = std::chrono::milliseconds{100};
+  /// spanner: TrueTime's bound on the node clock's error, which turns on commit timestamps
+  /// and commit wait; empty: txn-2pc.
+  std::optional<duration> epsilon;
+  /// spanner: told, on the coordinator's thread, how long each commit waited.
+  std::function<void(duration wait)> on_commit_wait;
 };
 
 /// A coordinator of txn-2pc: clients ask it with Transaction.
@@ -34,6 +41,12 @@ struct coordinator_config {
 /// presumed abort) and answers the client with the first refusal. An Inquiry is answered
 /// with the decision, pending while the votes are out, and abort for a transaction it has
 /// no record of: one it was running when it crashed, which cannot have committed.
+///
+/// spanner (config.epsilon set): the commit timestamp s is the highest of the prepare
+/// timestamps, TT.now().latest once every vote is in, and one above every timestamp it gave
+/// before; logged with the commit. Then **commit wait**: nobody is told (participants keep
+/// their locks, the client waits, an Inquiry is answered pending) until TT.after(s). The
+/// client's answer carries s and how long the wait took.
 ///
 /// Stops with the storage's error if the log cannot be opened or written.
 task<result<void>> coordinator(actor_context& self, coordinator_config config);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "coact/actors/deployment_base.hpp"
 #include "coact/actors/replication/raft_core.hpp"
@@ -20,6 +21,12 @@ struct options : kv::deploy_options {
   bool replicated = false;
   /// The coordinator group's Raft timers (replicated only).
   replication::raft_timing timing;
+  /// spanner: TrueTime's bound ε on every node clock's error (the interval clock's), which
+  /// makes the deployment the spanner family: prepare and commit timestamps, commit wait,
+  /// versions at commit timestamps and lock-free snapshot reads. Empty: txn-2pc.
+  std::optional<duration> epsilon;
+  /// spanner: told how long each commit waited (commit wait), on its coordinator's thread.
+  std::function<void(duration wait)> on_commit_wait;
   duration prepare_timeout = std::chrono::milliseconds{100};
   duration inquiry_after = std::chrono::milliseconds{50};
   client_options client;
@@ -35,7 +42,8 @@ struct options : kv::deploy_options {
 /// make_client are txn_clients numbered 1, 2, ...;
 /// each also offers kv::transactional. The deployment must outlive every node it booted
 /// and every client it made. errc::invalid_argument when the topology has no replica or
-/// names one twice.
+/// names one twice, or for an epsilon of zero or less, or with `replicated` (the
+/// coordinator group has no commit wait yet).
 [[nodiscard]] result<std::unique_ptr<kv::deployment>> deploy(kv::topology topology,
                                                              options settings);
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "coact/actors/directory.hpp"
@@ -38,6 +39,12 @@ struct participant_config {
   /// and asks again each time this passes.
   duration inquiry_after = std::chrono::milliseconds{50};
   decided_observer on_decided;
+  /// spanner: TrueTime's bound on the node clock's error (the interval clock's ε), which
+  /// turns on prepare timestamps, versions at commit timestamps and snapshot reads; empty:
+  /// txn-2pc.
+  std::optional<duration> epsilon;
+  /// spanner: how far ahead of TT.now().latest a snapshot read's timestamp may be.
+  duration read_ahead_max = std::chrono::seconds{1};
 };
 
 /// One participant of txn-2pc: it owns the keys that group_of places on it.
@@ -52,6 +59,14 @@ struct participant_config {
 /// applies the writes (commit) or drops them, records the decision and releases the
 /// locks. A restart replays the log: committed writes are applied again, and
 /// transactions prepared but undecided hold their locks again and ask.
+///
+/// spanner (config.epsilon set): each prepare takes a timestamp above TT.now().latest and
+/// above every timestamp this participant gave, applied or served, sent with the yes vote;
+/// a commit installs the writes as versions at the commit timestamp. ReadAt is a snapshot
+/// read: served lock-free with the latest versions at or below its timestamp once no
+/// transaction prepared here at or below it is undecided (waiting otherwise), after which
+/// no prepare here takes a timestamp at or below it; refused (tooFarAhead) beyond
+/// read_ahead_max ahead of TT.now().latest.
 ///
 /// Stops with the storage's error if the log cannot be opened or written.
 task<result<void>> participant(actor_context& self, participant_config config);

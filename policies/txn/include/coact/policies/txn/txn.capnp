@@ -37,6 +37,7 @@ enum Refusal {
   ruleViolated @1;  # a balance would go negative
   unknownKey @2;    # an add to a key with no value
   unavailable @3;   # a participant did not vote in time
+  tooFarAhead @4;   # spanner: a snapshot read at a timestamp beyond the bound ahead of now
 }
 
 # Ask, client to coordinator; answered with Outcome.
@@ -63,6 +64,10 @@ struct Outcome {
     # commit was decided: it may yet commit, or abort.
     unknown @6 :Void;
   }
+  # spanner: the commit timestamp (ns of TrueTime), and how long the commit waited for it to
+  # pass for certain before anyone was told.
+  timestamp @7 :UInt64;
+  commitWaitNs @8 :UInt64;
 }
 
 # Ask, coordinator to every participant the transaction touches; answered with Vote. Each
@@ -74,6 +79,8 @@ struct Prepare {
 }
 
 struct Vote {
+  # spanner: the prepare timestamp, above every timestamp this participant gave or served.
+  timestamp @3 :UInt64;
   union {
     # Prepared: locks held and the prepare record durable.
     yes @0 :List(Before);
@@ -95,6 +102,22 @@ struct Decision {
   # A pending answer from a member of a coordinator group that does not lead: the leader it
   # knows of, to ask next; -1: none known.
   leader @4 :Int64 = -1;
+  # spanner: the commit timestamp, at which the participant installs the writes.
+  timestamp @5 :UInt64;
+}
+
+# spanner: ask, a client to every participant owning one of `keys`, for their values as of
+# `timestamp` (a snapshot read, lock-free); answered with Snapshot.
+struct ReadAt {
+  timestamp @0 :UInt64;
+  keys @1 :List(Text);
+}
+
+struct Snapshot {
+  union {
+    values @0 :List(Before);  # index: the key's place in ReadAt.keys
+    refused @1 :Refusal;
+  }
 }
 
 # Ask, a participant that has waited for a decision to the coordinator; answered with
@@ -123,10 +146,12 @@ struct ParticipantRecord {
       locks @3 :List(Lock);
       writes @4 :List(Write);
       at @7 :Int64;  # when it voted, on its clock (ns), to measure how long it was blocked
+      timestamp @8 :UInt64;  # spanner: its prepare timestamp
     }
     decided :group {
       id @5 :TxnId;
       commit @6 :Bool;
+      commitTimestamp @9 :UInt64;
     }
   }
 }
@@ -135,4 +160,5 @@ struct ParticipantRecord {
 # record of did not commit (presumed abort).
 struct CoordinatorRecord {
   committed @0 :TxnId;
+  timestamp @1 :UInt64;  # spanner: the commit timestamp
 }
