@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "coact/check/event_pairing.hpp"
 
@@ -13,6 +15,10 @@ namespace coact::check {
 namespace {
 
 bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// Whether `c` ends an EDN token (a keyword, a number, nil): whitespace, a comma, or the
+/// close of the map or vector it is in.
+bool ends_token(char c) noexcept { return is_space(c) || c == ',' || c == '}' || c == ']'; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -217,6 +223,28 @@ class edn_cursor {
            rest_.starts_with("#{");
   }
 
+  /// Whether a vector comes next.
+  [[nodiscard]] bool at_vector() {
+    skip();
+    return rest_.starts_with('[');
+  }
+
+  /// The text of the form that comes next (a collection, a string or a token), which it
+  /// skips; nothing when there is none, or it does not end (a collection's brackets do not
+  /// close, a string is unterminated).
+  std::optional<std::string_view> next_form() {
+    skip();
+    const std::string_view start = rest_;
+    if (at_collection()) {
+      if (!skip_collection()) return std::nullopt;
+    } else if (rest_.starts_with('"')) {
+      if (!parse_string()) return std::nullopt;
+    } else if (parse_token().empty()) {
+      return std::nullopt;
+    }
+    return start.substr(0, start.size() - rest_.size());
+  }
+
   /// Skips the collection that comes next, with what it nests (a nemesis's `:value` is
   /// one); false when its brackets do not close. Iterative, so that no nesting depth can
   /// exhaust the stack.
@@ -250,9 +278,7 @@ class edn_cursor {
     skip();
     if (rest_.empty() || rest_.front() != ':') return std::nullopt;
     std::size_t end = 1;
-    while (end < rest_.size() && !is_space(rest_[end]) && rest_[end] != ',' && rest_[end] != '}') {
-      ++end;
-    }
+    while (end < rest_.size() && !ends_token(rest_[end])) ++end;
     if (end == 1) return std::nullopt;
     const std::string_view name = rest_.substr(1, end - 1);
     rest_.remove_prefix(end);
@@ -269,18 +295,22 @@ class edn_cursor {
       if (!keyword) return std::nullopt;
       return datum{std::string{*keyword}};
     }
-    std::size_t end = 0;
-    while (end < rest_.size() && !is_space(rest_[end]) && rest_[end] != ',' && rest_[end] != '}') {
-      ++end;
-    }
-    const std::string_view token = rest_.substr(0, end);
-    rest_.remove_prefix(end);
+    const std::string_view token = parse_token();
     if (token == "nil") return datum{};
     if (const auto i = parse_int(token)) return datum{*i};
     return std::nullopt;
   }
 
  private:
+  /// The token that comes next (up to whitespace, a comma, '}' or ']'), which it skips.
+  std::string_view parse_token() {
+    std::size_t end = 0;
+    while (end < rest_.size() && !ends_token(rest_[end])) ++end;
+    const std::string_view token = rest_.substr(0, end);
+    rest_.remove_prefix(end);
+    return token;
+  }
+
   std::optional<datum> parse_string() {
     std::string text;
     for (std::size_t i = 1; i < rest_.size(); ++i) {
@@ -318,6 +348,94 @@ class edn_cursor {
   std::string_view rest_;
 };
 
+/// `form` as one scalar (nil, an integer, a string or a keyword), and nothing else.
+std::optional<datum> parse_edn_scalar(std::string_view form) {
+  edn_cursor cursor(form);
+  if (cursor.at_collection()) return std::nullopt;
+  auto value = cursor.parse_value();
+  if (!value || !cursor.at_end()) return std::nullopt;
+  return value;
+}
+
+/// The forms of the vector `form`, at most `count_max` of them; nothing when `form` is not
+/// a vector, or holds more.
+std::optional<std::vector<std::string_view>> edn_vector_elements(std::string_view form,
+                                                                 std::size_t count_max) {
+  edn_cursor cursor(form);
+  if (!cursor.consume('[')) return std::nullopt;
+  std::vector<std::string_view> elements;
+  while (!cursor.consume(']')) {
+    const auto element = cursor.next_form();
+    if (!element || elements.size() == count_max) return std::nullopt;
+    elements.push_back(*element);
+  }
+  if (!cursor.at_end()) return std::nullopt;
+  return elements;
+}
+
+/// What a scalar of a micro-operation may be, for the messages.
+constexpr const char* edn_scalar = "nil, an integer from -2^63 to 2^63 - 1, a string or a keyword";
+
+/// One micro-operation `[f key value]` of a transaction's `:value`, as read_json_lines reads
+/// `[f, key, value]`; why not, or empty.
+std::string parse_edn_micro_op(std::string_view form, micro_op& op) {
+  const auto parts = edn_vector_elements(form, 3);
+  std::optional<datum> f;
+  if (parts && parts->size() == 3) f = parse_edn_scalar((*parts)[0]);
+  const auto* f_name = f ? std::get_if<std::string>(&*f) : nullptr;
+  if (f_name == nullptr) {
+    return "a txn :value's micro-operation " + std::string{form} + " is not [f key value]";
+  }
+  if (*f_name == "r") {
+    op.f = micro_op::kind::read;
+  } else if (*f_name == "w") {
+    op.f = micro_op::kind::write;
+  } else if (*f_name == "append") {
+    op.f = micro_op::kind::append;
+  } else {
+    return "unknown micro-operation :" + *f_name + " (r, w or append)";
+  }
+  const auto key = parse_edn_scalar((*parts)[1]);
+  if (!key || key->index() == 0) {
+    return "a micro-operation's key must be an integer, a string or a keyword, not " +
+           std::string{(*parts)[1]};
+  }
+  op.key = *key;
+  const std::string_view value = (*parts)[2];
+  if (op.f == micro_op::kind::read && value.starts_with('[')) {
+    const auto elements = edn_vector_elements(value, std::numeric_limits<std::size_t>::max());
+    if (!elements) return "a list read " + std::string{value} + " is not a vector";
+    op.list.emplace();
+    for (const std::string_view element : *elements) {
+      const auto x = parse_edn_scalar(element);
+      if (!x) return std::string{"a list read holds something other than "} + edn_scalar;
+      op.list->push_back(*x);
+    }
+  } else if (const auto x = parse_edn_scalar(value)) {
+    op.value = *x;
+  } else {
+    return std::string{"a micro-operation's value is not "} + edn_scalar +
+           (op.f == micro_op::kind::read ? " or a vector of them" : "");
+  }
+  return {};
+}
+
+/// A transaction's `:value`, `[[f key value] ...]`, into `out`: f :r, :w or :append; a
+/// read's value nil, a scalar (a register) or a vector of scalars (a list). Why not, or
+/// empty.
+std::string parse_edn_txn(std::string_view form, std::vector<micro_op>& out) {
+  edn_cursor cursor(form);
+  if (!cursor.at_vector()) return "a txn :value must be a vector of [f key value]";
+  const auto ops = edn_vector_elements(form, std::numeric_limits<std::size_t>::max());
+  if (!ops) return "a txn :value " + std::string{form} + " is not a vector";
+  for (const std::string_view op_form : *ops) {
+    micro_op op;
+    if (std::string reason = parse_edn_micro_op(op_form, op); !reason.empty()) return reason;
+    out.push_back(std::move(op));
+  }
+  return {};
+}
+
 std::string parse_edn_line(std::string_view line, history_builder& builder) {
   if (trim(line).empty()) return {};
   edn_cursor cursor(line);
@@ -326,16 +444,29 @@ std::string parse_edn_line(std::string_view line, history_builder& builder) {
   std::optional<std::string> type;
   std::optional<std::string> f;
   std::optional<std::string> key;
-  datum value;
-  bool value_is_collection = false;
+  // `:value` as written (a txn's is a vector, read once :f is known), when the map has one.
+  std::optional<std::string_view> value_form;
+  std::optional<std::string_view> version_form;
   while (!cursor.consume('}')) {
     const auto field = cursor.parse_keyword();
     if (!field) return "expected a keyword or '}'";
+    if (*field == "value" || *field == "version") {
+      // Read once the map is known to be a client's: a nemesis's may hold anything.
+      const bool collection = cursor.at_collection();
+      const auto form = cursor.next_form();
+      if (!form) {
+        return (collection ? "unclosed collection for :" : "bad value for :") + std::string{*field};
+      }
+      // A scalar :value must be one, as any other field's must.
+      if (*field == "value" && !collection && !parse_edn_scalar(*form))
+        return "bad value for :value";
+      (*field == "value" ? value_form : version_form) = *form;
+      continue;
+    }
     const bool known = *field == "process" || *field == "type" || *field == "f" || *field == "key";
     if (!known && cursor.at_collection()) {
-      // Only a nemesis's :value, or a field that is ignored, may be a collection.
+      // A field that is ignored may be a collection.
       if (!cursor.skip_collection()) return "unclosed collection for :" + std::string{*field};
-      value_is_collection = value_is_collection || *field == "value";
       continue;
     }
     const auto v = cursor.parse_value();
@@ -346,9 +477,6 @@ std::string parse_edn_line(std::string_view line, history_builder& builder) {
     } else if (*field == "type" || *field == "f" || *field == "key") {
       if (text == nullptr) return ":" + std::string{*field} + " is not a keyword or string";
       (*field == "type" ? type : *field == "f" ? f : key) = *text;
-    } else if (*field == "value") {
-      value = *v;
-      value_is_collection = false;
     }
   }
   if (!cursor.at_end()) return "text after '}'";
@@ -359,12 +487,12 @@ std::string parse_edn_line(std::string_view line, history_builder& builder) {
     return {};
   }
   if (!std::holds_alternative<std::int64_t>(*process)) return ":process is not an integer";
-  if (!type || !f || !key) return "missing :process, :type, :f or :key";
-  if (value_is_collection) return ":value is neither a string nor nil";
+  const bool is_txn = f && *f == "txn";
+  if (!type || !f || (!key && !is_txn)) return "missing :process, :type, :f or :key";
 
   event e;
   e.process = std::get<std::int64_t>(*process);
-  e.key = std::move(*key);
+  if (key) e.key = std::move(*key);
   if (*type == "invoke") {
     e.type = event_type::invoke;
   } else if (*type == "ok") {
@@ -382,17 +510,36 @@ std::string parse_edn_line(std::string_view line, history_builder& builder) {
     e.f = op_kind::write;
   } else if (*f == "append") {
     e.f = op_kind::append;
+  } else if (is_txn) {
+    e.f = op_kind::txn;
   } else {
     return "unknown :f :" + *f;
   }
-  const bool is_string = std::holds_alternative<std::string>(value);
-  if (!is_string && !std::holds_alternative<std::monostate>(value)) {
+  if (version_form && *version_form != "nil") {
+    std::uint64_t version = 0;
+    const auto [end, ec] =
+        std::from_chars(version_form->data(), version_form->data() + version_form->size(), version);
+    if (ec != std::errc{} || end != version_form->data() + version_form->size()) {
+      return ":version is not a non-negative integer below 2^64";
+    }
+    e.version = version;
+  }
+  if (is_txn) {
+    // As in JSON lines, a txn without a :value has no micro-operations.
+    if (value_form) {
+      if (std::string reason = parse_edn_txn(*value_form, e.txn); !reason.empty()) return reason;
+    }
+    return builder.add(std::move(e));
+  }
+  auto value = value_form ? parse_edn_scalar(*value_form) : std::optional<datum>{datum{}};
+  const bool is_string = value && std::holds_alternative<std::string>(*value);
+  if (!value || (!is_string && !std::holds_alternative<std::monostate>(*value))) {
     return ":value is neither a string nor nil";
   }
   if (e.f != op_kind::read && e.type == event_type::invoke && !is_string) {
     return ":" + *f + " needs a string :value";
   }
-  e.value = std::move(value);
+  e.value = std::move(*value);
   return builder.add(std::move(e));
 }
 

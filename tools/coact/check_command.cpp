@@ -46,7 +46,8 @@ void add_source_options(CLI::App& command, history_source& source) {
   command
       .add_option("--format", source.format,
                   "jsonl (coact's and Jepsen's JSON lines), jepsen-etcd (Jepsen's etcd text "
-                  "log) or jepsen-kv (EDN lines)")
+                  "log) or jepsen-kv (EDN lines: key-value maps, or Jepsen's and Elle's "
+                  "transactions, :f :txn)")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, history_format>{{"jsonl", history_format::jsonl},
                                                 {"jepsen-etcd", history_format::jepsen_etcd},

@@ -45,13 +45,26 @@ struct load_error {
 /// `{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}`. `:get` becomes
 /// read, `:put` write, `:append` append; `:value` is a string or nil. Other keys of the map
 /// are read and ignored; blank lines are skipped. Each event's `index` and `time_ns` are its
-/// position. A map whose `:process` is a keyword or string (`:nemesis`) is an event of a
-/// process that is not a client: it is skipped (its other keys may hold anything, nested
-/// collections included) and counted in `*skipped_count` when that is not null.
+/// position (a map's `:index` and `:time` are ignored). A map whose `:process` is a keyword
+/// or string (`:nemesis`) is an event of a process that is not a client: it is skipped (its
+/// other keys may hold anything, nested collections included) and counted in
+/// `*skipped_count` when that is not null.
+///
+/// Also reads Jepsen's and Elle's transaction histories: `:f :txn` (no `:key` needed) with
+/// a `:value` of micro-operations `[[:append 1 2] [:r 2 [1 3]] [:w :x 5]]`, as
+/// read_json_lines reads `"f": "txn"`: f `:r`, `:w` or `:append` (a keyword or a string);
+/// keys and values nil (values only), integers, strings or keywords (kept as their names);
+/// a read's value a scalar (a register), or a vector of scalars (a list, into
+/// `micro_op::list`). Without a `:value` a txn has no micro-operations. `:version`, a
+/// non-negative integer below 2^64 or nil, is the event's `version` (on any event, as in
+/// JSON lines; `coact check external` reads it as the commit timestamp).
 ///
 /// Returns errc::parse_error, and fills `*error` when it is not null, at the first line
-/// that is not such a map (bad syntax, a missing or mistyped field, an unknown type or f)
-/// or that breaks the pairing of invocations and completions (see pair_operations).
+/// that is not such a map (bad syntax, a missing or mistyped field, an unknown type or f;
+/// for a txn, a `:value` that is not a vector, a micro-operation that is not a vector of
+/// three, an unknown micro-operation, a key that is nil or not a scalar, a value that is
+/// not a scalar, a list read holding a collection) or that breaks the pairing of
+/// invocations and completions (see pair_operations).
 [[nodiscard]] result<history> parse_kv_edn(std::string_view text, load_error* error = nullptr,
                                            std::size_t* skipped_count = nullptr);
 
