@@ -1,5 +1,7 @@
 #include "coact/actors/deployment.hpp"
 
+#include <set>
+
 namespace coact::kv {
 
 const char* to_string(availability a) noexcept {
@@ -12,6 +14,14 @@ const char* to_string(availability a) noexcept {
       return "unavailable";
   }
   return "unknown";
+}
+
+bool distinct_replicas(const topology& t) {
+  std::set<std::uint32_t> seen;
+  for (const member& m : t.replicas) {
+    if (!seen.insert(m.node).second) return false;
+  }
+  return !seen.empty();
 }
 
 }  // namespace coact::kv

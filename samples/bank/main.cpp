@@ -1,7 +1,8 @@
 // The bank sample: clients transfer money between accounts sharded over participant groups
 // while audits sum every balance; the transactions commit by two-phase commit (txn-2pc),
 // optionally with the coordinator's decisions on a Raft group (--replicated). One flag
-// crashes the coordinator mid-run to show 2PC's block, and its absence when replicated.
+// crashes the coordinator mid-run to show 2PC's block, and its absence when replicated;
+// --spanner runs it on spanner (TrueTime commit wait, audits as lock-free snapshot reads).
 // Runs in the simulator, from a seed, or (--tcp) on nodes in this process over real TCP.
 #include <CLI/CLI.hpp>
 
@@ -41,6 +42,7 @@ struct settings {
   std::uint32_t transfers = 50;
   double audit = 0.2;
   bool replicated = false;
+  bool spanner = false;
   bool crash_coordinator = false;
   std::uint32_t down_ms = 300;
   std::uint64_t seed = 1;
@@ -54,6 +56,14 @@ struct blocking {
   std::vector<duration> longest;
   std::uint64_t decided = 0;
 };
+
+/// spanner's TrueTime bound, the paper's typical one.
+constexpr duration spanner_epsilon = std::chrono::milliseconds{4};
+
+const char* family(const settings& s) {
+  if (s.spanner) return "spanner";
+  return s.replicated ? "txn-2pc-replicated" : "txn-2pc";
+}
 
 std::string ms(duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
@@ -112,6 +122,8 @@ int run_simulated(const settings& s) {
         o.seed = w.seed();
         o.storage = coact::kv::simulated_disks(w);
         o.replicated = s.replicated;
+        if (s.spanner) o.epsilon = spanner_epsilon;
+        if (s.spanner) o.epsilon = spanner_epsilon;
         o.timing = {
             .election_timeout_min = 10ms, .election_timeout_max = 20ms, .heartbeat_period = 3ms};
         o.on_decided = [&blocked](std::uint32_t node, duration held, bool) {
@@ -147,9 +159,8 @@ int run_simulated(const settings& s) {
   std::printf(
       "bank: %s on %zu groups, %llu accounts of %lld, %zu clients, seed %llu "
       "(simulated)\n",
-      s.replicated ? "txn-2pc-replicated" : "txn-2pc", s.groups,
-      static_cast<unsigned long long>(s.accounts), static_cast<long long>(s.balance), s.clients,
-      static_cast<unsigned long long>(s.seed));
+      family(s), s.groups, static_cast<unsigned long long>(s.accounts),
+      static_cast<long long>(s.balance), s.clients, static_cast<unsigned long long>(s.seed));
 
   std::optional<sim::node_id> crashed;
   if (s.crash_coordinator) {
@@ -203,6 +214,7 @@ int run_over_tcp(const settings& s) {
   txn::options o;
   o.seed = s.seed;
   o.replicated = s.replicated;
+  if (s.spanner) o.epsilon = spanner_epsilon;
   o.on_decided = [&](std::uint32_t node, duration held, bool) {
     const std::lock_guard lock{mutex};
     longest[node] = std::max(longest[node], held);
@@ -237,9 +249,8 @@ int run_over_tcp(const settings& s) {
     return 1;
   }
   std::printf("bank: %s on %zu groups, %llu accounts of %lld, %zu clients (TCP on 127.0.0.1)\n",
-              s.replicated ? "txn-2pc-replicated" : "txn-2pc", s.groups,
-              static_cast<unsigned long long>(s.accounts), static_cast<long long>(s.balance),
-              s.clients);
+              family(s), s.groups, static_cast<unsigned long long>(s.accounts),
+              static_cast<long long>(s.balance), s.clients);
   group.clients = s.clients;
   const workload::txn_work work{.what = workload::txn_work::kind::bank,
                                 .keys = s.accounts,
@@ -285,6 +296,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   app.add_flag("--replicated", s.replicated,
                "txn-2pc-replicated: the coordinator's decisions on a Raft group");
+  app.add_flag("--spanner", s.spanner,
+               "spanner: TrueTime commit wait (epsilon 4 ms), audits as snapshot reads")
+      ->excludes("--replicated");
   app.add_flag("--crash-coordinator", s.crash_coordinator,
                "crash the coordinator between a transaction's prepare and its decision");
   app.add_option("--down-ms", s.down_ms, "how long the crashed coordinator stays down")

@@ -7,6 +7,13 @@
 
 namespace coact::replication {
 
+bool valid(const raft_timing& t) noexcept {
+  const duration zero{0};
+  return t.heartbeat_period > zero && t.election_timeout_min > t.heartbeat_period &&
+         t.election_timeout_min <= t.election_timeout_max && t.entries_per_message_max > 0 &&
+         (!t.step_down_after || *t.step_down_after > zero);
+}
+
 raft_core::raft_core(raft_options options, raft_hooks hooks, term_log log, time_point now)
     : options_(std::move(options)), hooks_(std::move(hooks)), log_(std::move(log)), now_(now) {
   if (hooks_.appended) {

@@ -64,11 +64,7 @@ std::unique_ptr<client> deployment::connect(std::uint32_t home, client_options o
 }
 
 result<std::unique_ptr<deployment>> deploy(kv::topology where, options settings) {
-  const replication::raft_timing& t = settings.timing;
-  if (t.heartbeat_period <= duration{0} || t.election_timeout_min <= t.heartbeat_period ||
-      t.election_timeout_min > t.election_timeout_max || t.entries_per_message_max == 0) {
-    return errc::invalid_argument;
-  }
+  if (!replication::valid(settings.timing)) return errc::invalid_argument;
   auto layout = partitioning::make(where, settings.partition_count);
   if (!layout) return layout.error();
   return std::make_unique<deployment>(std::move(where), std::move(layout).value(),

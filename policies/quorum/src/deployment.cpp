@@ -121,11 +121,7 @@ std::unique_ptr<client> deployment::make_quorum_client(std::uint32_t home, level
 }
 
 result<std::unique_ptr<deployment>> deploy(kv::topology nodes, options o) {
-  if (nodes.replicas.empty()) return errc::invalid_argument;
-  std::set<std::uint32_t> seen;
-  for (const kv::member& m : nodes.replicas) {
-    if (!seen.insert(m.node).second) return errc::invalid_argument;
-  }
+  if (!kv::distinct_replicas(nodes)) return errc::invalid_argument;
   if (o.factors.empty()) {
     for (const kv::member& m : nodes.replicas) ++o.factors[m.datacenter];
   }

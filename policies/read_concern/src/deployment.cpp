@@ -1,7 +1,6 @@
 #include "coact/policies/read_concern/deployment.hpp"
 
 #include <algorithm>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -81,16 +80,10 @@ std::unique_ptr<kv::client> deployment::make_client(std::uint32_t home, session_
 }
 
 result<std::unique_ptr<deployment>> deploy(kv::topology topology, options opts) {
-  std::set<std::uint32_t> nodes;
-  for (const kv::member& m : topology.replicas) nodes.insert(m.node);
   const duration zero{0};
-  const auto& t = opts.timing;
-  const bool valid =
-      !topology.replicas.empty() && nodes.size() == topology.replicas.size() && opts.tick > zero &&
-      t.heartbeat_period > zero && t.election_timeout_min > zero &&
-      t.election_timeout_min <= t.election_timeout_max && t.entries_per_message_max > 0 &&
-      (!t.step_down_after || *t.step_down_after > zero) && opts.session.operation_timeout > zero &&
-      opts.session.attempt_timeout > zero && opts.session.retry_backoff > zero;
+  const bool valid = kv::distinct_replicas(topology) && replication::valid(opts.timing) &&
+                     opts.tick > zero && opts.session.operation_timeout > zero &&
+                     opts.session.attempt_timeout > zero && opts.session.retry_backoff > zero;
   if (!valid) return errc::invalid_argument;
   return std::make_unique<deployment>(std::move(topology), std::move(opts));
 }

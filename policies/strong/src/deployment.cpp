@@ -1,7 +1,6 @@
 #include "coact/policies/strong/deployment.hpp"
 
 #include <algorithm>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -54,11 +53,7 @@ class raft_deployment final : public kv::deployment_base {
 }  // namespace
 
 result<std::unique_ptr<kv::deployment>> deploy(kv::topology topology, options settings) {
-  std::set<std::uint32_t> seen;
-  for (const kv::member& m : topology.replicas) {
-    if (!seen.insert(m.node).second) return errc::invalid_argument;
-  }
-  if (seen.empty()) return errc::invalid_argument;
+  if (!kv::distinct_replicas(topology)) return errc::invalid_argument;
   return std::make_unique<raft_deployment>(std::move(topology), std::move(settings));
 }
 

@@ -1,7 +1,6 @@
 #include "coact/policies/txn/deployment.hpp"
 
 #include <algorithm>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -114,11 +113,10 @@ class txn_deployment final : public kv::deployment_base {
 }  // namespace
 
 result<std::unique_ptr<kv::deployment>> deploy(kv::topology topology, options settings) {
-  std::set<std::uint32_t> seen;
-  for (const kv::member& m : topology.replicas) {
-    if (!seen.insert(m.node).second) return errc::invalid_argument;
+  if (!kv::distinct_replicas(topology) ||
+      (settings.replicated && !replication::valid(settings.timing))) {
+    return errc::invalid_argument;
   }
-  if (seen.empty()) return errc::invalid_argument;
   if (settings.epsilon && (*settings.epsilon <= duration{0} || settings.replicated)) {
     return errc::invalid_argument;
   }

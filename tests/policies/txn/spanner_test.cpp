@@ -19,21 +19,11 @@
 #include "coact/check/serializability.hpp"
 #include "coact/policies/txn/deployment.hpp"
 #include "coact/policies/txn/txn.capnp.h"
-#include "coact/workload/simulation.hpp"
-#include "sim_seeds.hpp"
+#include "family.hpp"
 
 namespace {
 
-namespace txn = coact::policies::txn;
-namespace workload = coact::workload;
-namespace sim = coact::sim;
-using namespace std::chrono_literals;
-using coact::time_point;
-using coact::test::seeds;
-
-std::string rerun_hint(std::uint64_t seed) {
-  return coact::test::rerun_hint(seed, "build/dev/tests/policies/txn/txn_tests");
-}
+using namespace txn_test;
 
 constexpr coact::duration epsilon = 4ms;
 
@@ -58,13 +48,6 @@ workload::nemesis skewed(std::uint64_t seed, std::size_t nodes, coact::duration 
                 static_cast<double>(random.between(-50, 50)));
   }
   return faults;
-}
-
-bool run_until_done(workload::simulation& s) {
-  while (s.transactions().done.load() < s.client_count() && s.world().now() < time_point{30s}) {
-    s.run_for(10ms);
-  }
-  return s.transactions().done.load() == s.client_count();
 }
 
 /// The external-consistency verdict on `h`, as text (empty: consistent).

@@ -19,21 +19,11 @@
 #include "coact/check/serializability.hpp"
 #include "coact/policies/txn/deployment.hpp"
 #include "coact/policies/txn/placement.hpp"
-#include "coact/workload/simulation.hpp"
-#include "sim_seeds.hpp"
+#include "family.hpp"
 
 namespace {
 
-namespace txn = coact::policies::txn;
-namespace workload = coact::workload;
-namespace sim = coact::sim;
-using namespace std::chrono_literals;
-using coact::time_point;
-using coact::test::seeds;
-
-std::string rerun_hint(std::uint64_t seed) {
-  return coact::test::rerun_hint(seed, "build/dev/tests/policies/txn/txn_tests");
-}
+using namespace txn_test;
 
 /// A decision learned by a participant that had voted yes.
 struct decided {
@@ -69,13 +59,6 @@ workload::deploy_function deploy(std::vector<decided>* seen, bool replicated = f
     };
     return txn::deploy(nodes, std::move(o));
   };
-}
-
-bool run_until_done(workload::simulation& s, time_point limit = time_point{30s}) {
-  while (s.transactions().done.load() < s.client_count() && s.world().now() < limit) {
-    s.run_for(10ms);
-  }
-  return s.transactions().done.load() == s.client_count();
 }
 
 std::string serializability_of(const coact::check::history& h) {
@@ -172,20 +155,8 @@ TEST_CASE(
     REQUIRE(sim.value()->start_transactions(
         {.what = workload::txn_work::kind::bank, .keys = 6, .transactions = 5, .audit = 0.5}));
     const auto coordinator = static_cast<sim::node_id>(txn::group_of("a0", 3));
-    sim::world& w = sim.value()->world();
-    // Crash it as soon as another participant has written its prepare record: its vote is
-    // still on the wire (links take 1 ms), so nothing was decided.
-    std::optional<sim::node_id> voter;
-    while (!voter && w.now() < time_point{1s}) {
-      w.run_for(100us);
-      for (sim::node_id n = 0; n < 3; ++n) {
-        if (n != coordinator && !w.disk(n).read("participant.log").empty()) voter = n;
-      }
-    }
+    const auto voter = crash_once_prepared(sim.value()->world(), coordinator, 3, down);
     REQUIRE(voter);
-    const time_point crashed = w.now();
-    w.crash(coordinator);
-    w.at(crashed + down, [&w, coordinator] { w.restart(coordinator); });
     REQUIRE(run_until_done(*sim.value()));
 
     // The voter held its locks until the coordinator came back, learnt that the
@@ -226,19 +197,9 @@ TEST_CASE(
     REQUIRE(sim.value()->start_transactions(
         {.what = workload::txn_work::kind::bank, .keys = 6, .transactions = 5, .audit = 0.5}));
     // Crash the leader as soon as a participant on another node has prepared.
-    std::optional<sim::node_id> voter;
     const sim::node_id coordinator = won.back().node;
-    while (!voter && w.now() < time_point{1s}) {
-      w.run_for(100us);
-      for (sim::node_id n = 0; n < 3; ++n) {
-        if (n != coordinator && !w.disk(n).read("participant.log").empty()) voter = n;
-      }
-    }
+    const auto voter = crash_once_prepared(w, coordinator, 3, down);
     REQUIRE(voter);
-    REQUIRE(won.back().node == coordinator);
-    const time_point crashed = w.now();
-    w.crash(coordinator);
-    w.at(crashed + down, [&w, coordinator] { w.restart(coordinator); });
     REQUIRE(run_until_done(*sim.value()));
 
     // The voter learnt the outcome from the new leader long before the old one came back.
@@ -252,4 +213,28 @@ TEST_CASE(
     CHECK(report.value().valid());
     CHECK(sim.value()->transactions().committed.load() >= 4);
   }
+}
+
+TEST_CASE("an empty transaction is refused at the client", "[txn][sim]") {
+  std::vector<decided> seen;
+  workload::scenario s{.deploy = deploy(&seen), .nodes = {.clients = {"dc1"}}};
+  auto sim = workload::simulation::make(s, 1);
+  REQUIRE(sim);
+  std::optional<std::error_code> refused;
+  REQUIRE(sim.value()
+              ->world()
+              .system(sim.value()->client(0))
+              ->spawn(
+                  [](coact::actor_context& self, std::unique_ptr<coact::kv::client> client,
+                     std::optional<std::error_code>* out) -> coact::task<void> {
+                    auto* t = coact::kv::transactions_of(*client);
+                    std::vector<coact::kv::txn_op> none;
+                    auto done = co_await t->transact(self, std::move(none));
+                    *out = done ? std::error_code{} : done.error();
+                  },
+                  sim.value()->deployment().make_client(sim.value()->client(0)), &refused));
+  sim.value()->run_for(10ms);
+  REQUIRE(refused);
+  CHECK(*refused == coact::kv::kv_errc::empty_transaction);
+  CHECK(coact::kv::certainly_not_applied(*refused));
 }

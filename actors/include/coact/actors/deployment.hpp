@@ -33,6 +33,9 @@ enum class availability : std::uint8_t { total, sticky, unavailable };
 
 [[nodiscard]] const char* to_string(availability a) noexcept;
 
+/// Whether `t` has a replica and names none twice: what every family's deploy requires.
+[[nodiscard]] bool distinct_replicas(const topology& t);
+
 /// What a policy promises and what it costs: the descriptor every policy family provides.
 struct descriptor {
   std::string family;      ///< e.g. "quorum"

@@ -39,6 +39,11 @@ struct raft_timing {
   std::size_t entries_per_message_max = 64;
 };
 
+/// Whether `t` can work: a positive heartbeat period below the minimum election timeout,
+/// which is at most the maximum, a positive step-down delay if any, and room for an entry
+/// in a message.
+[[nodiscard]] bool valid(const raft_timing& t) noexcept;
+
 /// When a member may vote and campaign.
 enum class voting : std::uint8_t {
   always,
