@@ -60,6 +60,14 @@ struct blocking {
 /// spanner's TrueTime bound, the paper's typical one.
 constexpr duration spanner_epsilon = std::chrono::milliseconds{4};
 
+/// The variant the flags choose.
+txn::options family_options(const settings& s) {
+  txn::options o;
+  o.replicated = s.replicated;
+  if (s.spanner) o.epsilon = spanner_epsilon;
+  return o;
+}
+
 const char* family(const settings& s) {
   if (s.spanner) return "spanner";
   return s.replicated ? "txn-2pc-replicated" : "txn-2pc";
@@ -118,12 +126,9 @@ int run_simulated(const settings& s) {
   workload::scenario scenario{
       .deploy = [&](sim::world& w, const coact::kv::topology& nodes)
           -> coact::result<std::unique_ptr<coact::kv::deployment>> {
-        txn::options o;
+        txn::options o = family_options(s);
         o.seed = w.seed();
         o.storage = coact::kv::simulated_disks(w);
-        o.replicated = s.replicated;
-        if (s.spanner) o.epsilon = spanner_epsilon;
-        if (s.spanner) o.epsilon = spanner_epsilon;
         o.timing = {
             .election_timeout_min = 10ms, .election_timeout_max = 20ms, .heartbeat_period = 3ms};
         o.on_decided = [&blocked](std::uint32_t node, duration held, bool) {
@@ -211,10 +216,8 @@ int run_over_tcp(const settings& s) {
   std::vector<duration> longest(s.groups, duration{0});
   std::uint64_t decided = 0;
   std::atomic<bool> led{false};
-  txn::options o;
+  txn::options o = family_options(s);
   o.seed = s.seed;
-  o.replicated = s.replicated;
-  if (s.spanner) o.epsilon = spanner_epsilon;
   o.on_decided = [&](std::uint32_t node, duration held, bool) {
     const std::lock_guard lock{mutex};
     longest[node] = std::max(longest[node], held);

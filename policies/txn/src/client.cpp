@@ -100,8 +100,8 @@ task<result<kv::txn_result>> txn_client::transact(actor_context& self,
 task<result<kv::txn_result>> txn_client::read_snapshot(actor_context& self,
                                                        const std::vector<kv::txn_op>& ops) {
   const interval_clock truetime{self.system().clock(), *options_.epsilon};
-  const auto at = static_cast<std::uint64_t>(
-      std::max<std::int64_t>(truetime.now().latest.since_epoch.count(), 1));
+  // Never 0, which a history reads as no timestamp.
+  const std::uint64_t at = std::max<std::uint64_t>(detail::ns_of(truetime.now().latest), 1);
   std::set<std::size_t> touched;
   for (const kv::txn_op& op : ops) touched.insert(group_of(op.key, groups_.size()));
   std::vector<actor_ref> targets;

@@ -76,8 +76,8 @@ class coordinator_state {
     const bool commit = votes.unanimous();
     std::uint64_t timestamp = 0;
     if (commit && truetime_) {
-      timestamp =
-          std::max({votes.timestamp(), ns_of(truetime_->now().latest), last_timestamp_ + 1});
+      timestamp = std::max(
+          {votes.timestamp(), detail::ns_of(truetime_->now().latest), last_timestamp_ + 1});
       last_timestamp_ = timestamp;
     }
     if (commit && !log_commit(id, timestamp)) co_return;
@@ -96,10 +96,6 @@ class coordinator_state {
     outcome->setTimestamp(timestamp);
     outcome->setCommitWaitNs(static_cast<std::uint64_t>((self_.now() - decided).count()));
     self_.reply(request, std::move(outcome));
-  }
-
-  static std::uint64_t ns_of(time_point t) {
-    return static_cast<std::uint64_t>(std::max<std::int64_t>(t.since_epoch.count(), 0));
   }
 
   /// Appends and syncs the commit of `id`; on failure stops this actor, telling no one:

@@ -75,7 +75,7 @@ class participant_state {
     }
     if (config_.epsilon) {
       // Above every timestamp given or served here: the commit will be too.
-      p.timestamp = std::max(ns_of(truetime().latest), last_timestamp_ + 1);
+      p.timestamp = std::max(detail::ns_of(truetime().latest), last_timestamp_ + 1);
       last_timestamp_ = p.timestamp;
     }
     capnp::MallocMessageBuilder record;
@@ -97,7 +97,7 @@ class participant_state {
       self_.reply_error(e, errc::invalid_argument);  // txn-2pc has no timestamps
       return;
     }
-    if (r.getTimestamp() > ns_of(truetime().latest + config_.read_ahead_max)) {
+    if (r.getTimestamp() > detail::ns_of(truetime().latest + config_.read_ahead_max)) {
       self_.reply(e, make_message<proto::Snapshot>(
                          [](auto s) { s.setRefused(proto::Refusal::TOO_FAR_AHEAD); }));
       return;
@@ -241,9 +241,6 @@ class participant_state {
   }
 
   [[nodiscard]] time_interval truetime() const { return truetime_->now(); }
-  static std::uint64_t ns_of(time_point t) {
-    return static_cast<std::uint64_t>(std::max<std::int64_t>(t.since_epoch.count(), 0));
-  }
 
   /// Whom to ask next: the coordinator, or with a coordinator group, from it (or the leader
   /// a member pointed at) each member in turn that does not answer, so that the inquiries

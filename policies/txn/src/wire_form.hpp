@@ -2,6 +2,8 @@
 
 // Conversions between the family's values and their wire form, for its actors and client.
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,10 +12,16 @@
 #include "coact/actors/transaction.hpp"
 #include "coact/policies/txn/lock_table.hpp"
 #include "coact/policies/txn/txn.capnp.h"
+#include "coact/runtime/clock.hpp"
 
 namespace coact::policies::txn::detail {
 
 inline std::string text_of(capnp::Text::Reader t) { return {t.cStr(), t.size()}; }
+
+/// A TrueTime reading as a timestamp: nanoseconds, never below 0.
+inline std::uint64_t ns_of(time_point t) {
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(t.since_epoch.count(), 0));
+}
 
 inline txn_id id_of(proto::TxnId::Reader r) {
   return {.client = r.getClient(), .sequence = r.getSequence()};
